@@ -1,0 +1,3 @@
+-- name: ping :one
+-- Proves the database answers.
+SELECT 'ok' AS status;

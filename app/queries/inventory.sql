@@ -1,0 +1,64 @@
+-- name: product_stock :one
+-- A product's stock summed over all warehouses (zero when it has none).
+SELECT COALESCE(SUM(on_hand), 0) AS on_hand,
+       COALESCE(SUM(reserved), 0) AS reserved,
+       COALESCE(SUM(on_hand - reserved), 0) AS available,
+       COUNT(*) FILTER (WHERE on_hand > reserved) AS warehouses_in_stock
+FROM stock
+WHERE product_id = :product_id;
+
+-- name: sku_product :optional
+-- The product a SKU names.
+SELECT sku, id AS product_id, name
+FROM products
+WHERE sku = :sku;
+
+-- name: sku_stock :many
+-- A SKU's stock in each warehouse that carries it.
+SELECT w.code AS warehouse,
+       w.name AS warehouse_name,
+       s.on_hand,
+       s.reserved,
+       s.on_hand - s.reserved AS available
+FROM stock s
+JOIN warehouses w ON w.id = s.warehouse_id
+JOIN products p ON p.id = s.product_id
+WHERE p.sku = :sku
+ORDER BY w.code;
+
+-- name: sku_stock_totals :one
+-- A SKU's stock summed over warehouses.
+SELECT COALESCE(SUM(s.on_hand), 0) AS on_hand,
+       COALESCE(SUM(s.reserved), 0) AS reserved,
+       COALESCE(SUM(s.on_hand - s.reserved), 0) AS available
+FROM stock s
+JOIN products p ON p.id = s.product_id
+WHERE p.sku = :sku;
+
+-- name: check_lines :many
+-- Availability of each requested line, in request order. `:items` is the
+-- JSON array of `{sku, quantity}` lines.
+-- param items: string
+-- column line: integer
+-- column sku: string
+-- column requested: integer
+-- column available: integer
+-- column known: boolean
+-- column sufficient: boolean
+SELECT j.key AS line,
+       json_extract(j.value, '$.sku') AS sku,
+       json_extract(j.value, '$.quantity') AS requested,
+       COALESCE(s.available, 0) AS available,
+       p.id IS NOT NULL AS known,
+       COALESCE(s.available, 0) >= json_extract(j.value, '$.quantity') AS sufficient
+FROM json_each(:items) j
+LEFT JOIN products p ON p.sku = json_extract(j.value, '$.sku')
+LEFT JOIN product_stock s ON s.product_id = p.id
+ORDER BY j.key;
+
+-- name: check_all_available :one
+-- Whether every requested line can be served now.
+SELECT COALESCE(MIN(COALESCE(s.available, 0) >= json_extract(j.value, '$.quantity')), 1) AS all_available
+FROM json_each(:items) j
+LEFT JOIN products p ON p.sku = json_extract(j.value, '$.sku')
+LEFT JOIN product_stock s ON s.product_id = p.id;

@@ -1,0 +1,30 @@
+//! The shop API: product listings, inventory checks, orders and order
+//! status updates.
+//!
+//! Almost all of it is declared: `api.yaml` (at the workspace root) says what
+//! the API is, `queries/*.sql` how each endpoint reads and writes, and
+//! `migrations/` what the database looks like. [`keel::api!`] generates the
+//! rest at compile time. The only Rust is in [`orders`], for the two
+//! endpoints whose logic SQL alone cannot express.
+//!
+//! The same code serves natively (`src/main.rs`, on SQLite) and on
+//! Cloudflare Workers (the `fetch` event below, on D1).
+
+keel::api!(spec = "../api.yaml", queries = "queries", migrations = "../migrations");
+
+pub mod orders;
+
+/// The sample data a new development database is filled with.
+pub const SAMPLE_DATA: &str = include_str!("../seed/dev.sql");
+
+/// The Workers entry point: every request goes to the generated API, with
+/// the D1 database bound as `DB` in `wrangler.toml`.
+#[cfg(target_arch = "wasm32")]
+#[worker::event(fetch)]
+async fn fetch(
+    req: worker::Request,
+    env: worker::Env,
+    _ctx: worker::Context,
+) -> worker::Result<worker::Response> {
+    keel::worker::fetch::<Api>(req, &env, "DB").await
+}

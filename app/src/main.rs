@@ -1,0 +1,10 @@
+//! The shop API served natively from an embedded SQLite file.
+//!
+//! `cargo run -p app` serves on http://127.0.0.1:8787; `--help` lists the
+//! flags (host, port, database path) and their environment variables.
+
+fn main() -> std::process::ExitCode {
+    keel::native::Server::<app::Api>::new()
+        .sample_data(app::SAMPLE_DATA)
+        .main()
+}

@@ -1,0 +1,244 @@
+//! Cross-checks the spec against itself and against the SQL, and plans the
+//! code to generate. Every mistake is recorded; nothing stops at the first.
+
+mod endpoint;
+mod mapping;
+pub mod plan;
+mod types;
+
+use std::collections::HashMap;
+
+use crate::diag::Diagnostics;
+use crate::names;
+use crate::spec::{Implementation, Segment, Spanned, Spec};
+use crate::sql::analyze::{Column, Described};
+use crate::sql::Query;
+use plan::{BindingPlan, Plan, QueryPlan, Ty};
+pub use types::TypeTable;
+
+/// The SQL side: every query and what SQLite said about it.
+pub struct Resolved<'a> {
+    /// All queries.
+    pub queries: &'a [Query],
+    /// `describe` of each, `None` where SQLite refused it.
+    pub described: &'a [Option<Described>],
+    index: HashMap<&'a str, usize>,
+}
+
+impl<'a> Resolved<'a> {
+    /// Indexes the queries by `file.name`.
+    pub fn new(queries: &'a [Query], described: &'a [Option<Described>]) -> Self {
+        let index = queries.iter().enumerate().map(|(i, q)| (q.full_name.as_str(), i)).collect();
+        Resolved { queries, described, index }
+    }
+
+    /// The index of query `name`, if it exists.
+    pub fn index_of(&self, name: &str) -> Option<usize> {
+        self.index.get(name).copied()
+    }
+
+    /// The index of the query a spec entry names, or a did-you-mean error.
+    pub fn lookup(&self, name: &Spanned<String>, d: &mut Diagnostics) -> Option<usize> {
+        if let Some(i) = self.index_of(&name.value) {
+            return Some(i);
+        }
+        let known: Vec<&str> = self.queries.iter().map(|q| q.full_name.as_str()).collect();
+        if !name.value.contains('.') {
+            let matching: Vec<&str> = known.iter().copied().filter(|k| k.ends_with(&format!(".{}", name.value))).collect();
+            d.error_help(
+                &name.loc,
+                format!("unknown query `{}`: name it as `file.query`", name.value),
+                match matching.as_slice() {
+                    [one] => format!("did you mean `{one}`?"),
+                    _ => "the file is `app/queries/<file>.sql`, the query its `-- name:`".to_owned(),
+                },
+            );
+        } else {
+            let message = format!("unknown query `{}`", name.value);
+            d.error_suggest(&name.loc, message, &name.value, known);
+        }
+        None
+    }
+
+    /// The result columns of query `index`, if SQLite accepted it.
+    pub fn columns(&self, index: usize) -> Option<&'a [Column]> {
+        self.described.get(index).and_then(|d| d.as_ref()).map(|d| d.columns.as_slice())
+    }
+}
+
+/// Checks everything and plans the code.
+pub fn check(spec: &Spec, sql: &Resolved<'_>, d: &mut Diagnostics) -> Option<(Plan, TypeTable)> {
+    let mut types = TypeTable::build(&spec.schemas, d);
+    check_tags(spec, d);
+    check_routes(spec, d);
+    let mut endpoints = Vec::new();
+    for endpoint in &spec.endpoints {
+        if let Some(plan) = endpoint::check(&mut types, sql, endpoint, d) {
+            endpoints.push(plan);
+        }
+    }
+
+    let handler_queries: Vec<usize> = spec
+        .endpoints
+        .iter()
+        .filter_map(|e| match &e.implementation {
+            Implementation::Handler { queries, .. } => Some(queries),
+            Implementation::Queries(_) => None,
+        })
+        .flatten()
+        .filter_map(|q| sql.index_of(&q.query.value))
+        .collect();
+    let mut queries = Vec::new();
+    for (i, query) in sql.queries.iter().enumerate() {
+        let Some(described) = sql.described.get(i).and_then(|d| d.as_ref()) else { continue };
+        for (name, _) in &query.column_types {
+            if !described.columns.iter().any(|c| c.name == name.value) {
+                d.error_suggest(&name.loc, format!("`-- column {}` names no column of query `{}`", name.value, query.full_name), &name.value, described.columns.iter().map(|c| c.name.as_str()));
+            }
+        }
+        for (name, _) in &query.param_types {
+            if !query.params.iter().any(|p| p.value == name.value) {
+                d.error_suggest(&name.loc, format!("`-- param {}` names no parameter of query `{}`", name.value, query.full_name), &name.value, query.params.iter().map(|p| p.value.as_str()));
+            }
+        }
+        if described.columns.is_empty() && query.cardinality != crate::sql::Cardinality::Exec {
+            d.error_help(&query.name.loc, format!("query `{}` returns no columns but is `{}`", query.full_name, query.cardinality.as_str()), "declare it `:exec`, or add a RETURNING clause");
+        }
+        if !described.columns.is_empty() && query.cardinality == crate::sql::Cardinality::Exec {
+            d.error_help(&query.name.loc, format!("query `{}` returns columns but is `:exec`", query.full_name), "declare it `:one`, `:optional` or `:many`");
+        }
+        for (n, column) in described.columns.iter().enumerate() {
+            if described.columns[..n].iter().any(|c| c.name == column.name) {
+                d.error_help(
+                    &query.name.loc,
+                    format!("query `{}` returns two columns named `{}`", query.full_name, column.name),
+                    "give one an alias with `AS`; D1 returns rows keyed by column name",
+                );
+            }
+            if !names::is_snake_case(&column.name) {
+                d.error_help(
+                    &query.name.loc,
+                    format!("column `{}` of query `{}` is not a snake_case name", column.name, query.full_name),
+                    "give it an alias with `AS`, like `count(*) AS product_count`",
+                );
+            }
+        }
+        let binding = handler_queries.contains(&i).then(|| binding(&types, query, described, d)).flatten();
+        queries.push(QueryPlan {
+            full_name: query.full_name.clone(),
+            module: query.module.clone(),
+            name: query.name.value.clone(),
+            doc: query.doc.clone(),
+            rewritten: query.rewritten.clone(),
+            text: query.text.clone(),
+            columns: described.columns.iter().map(|c| c.name.clone()).collect(),
+            readonly: described.readonly,
+            cardinality: query.cardinality,
+            binding,
+        });
+    }
+    if d.has_errors() {
+        return None;
+    }
+    // Every query was described (or an error returned above), so statement
+    // plans' indexes into `sql.queries` are indexes into `queries` too.
+    let plan = Plan {
+        title: spec.info.title.clone(),
+        version: spec.info.version.clone(),
+        types: types.types.clone(),
+        queries,
+        endpoints,
+        migrations: Vec::new(),
+        tracked: Vec::new(),
+    };
+    Some((plan, types))
+}
+
+fn binding(types: &TypeTable, query: &Query, described: &Described, d: &mut Diagnostics) -> Option<BindingPlan> {
+    let mut params = Vec::new();
+    for p in &query.params {
+        let annotated = query.param_types.iter().find(|(n, _)| n.value == p.value);
+        let (ty, nullable) = match annotated {
+            Some((_, t)) => (types.resolve_annotation(&t.name, &t.loc, d)?, t.nullable),
+            None => (Ty::Any, false),
+        };
+        params.push((p.value.clone(), ty, nullable));
+    }
+    let mut row = Vec::new();
+    for column in &described.columns {
+        let annotated = query.column_types.iter().find(|(n, _)| n.value == column.name);
+        let (ty, nullable) = match annotated {
+            Some((_, t)) => (types.resolve_annotation(&t.name, &t.loc, d)?, t.nullable),
+            None => (decltype_ty(column.decltype.as_deref()), !column.not_null),
+        };
+        row.push((column.name.clone(), ty, nullable));
+    }
+    Some(BindingPlan { params, row })
+}
+
+/// The Rust type for a declared SQLite column type, by SQLite's affinity
+/// rules; `Any` where the declaration says nothing useful.
+fn decltype_ty(decltype: Option<&str>) -> Ty {
+    let Some(decl) = decltype.map(str::to_ascii_uppercase) else {
+        return Ty::Any;
+    };
+    if decl.contains("INT") {
+        Ty::I64
+    } else if decl.contains("CHAR") || decl.contains("CLOB") || decl.contains("TEXT") || decl.contains("DATE") || decl.contains("TIME") {
+        Ty::Str(None)
+    } else if decl.contains("REAL") || decl.contains("FLOA") || decl.contains("DOUB") {
+        Ty::F64
+    } else if decl.contains("BOOL") {
+        Ty::Bool
+    } else {
+        Ty::Any
+    }
+}
+
+fn check_tags(spec: &Spec, d: &mut Diagnostics) {
+    let declared: Vec<&str> = spec.tags.iter().map(|t| t.name.value.as_str()).collect();
+    for (i, tag) in spec.tags.iter().enumerate() {
+        if declared[..i].contains(&tag.name.value.as_str()) {
+            d.error(&tag.name.loc, format!("tag `{}` is declared twice", tag.name.value));
+        }
+    }
+    for endpoint in &spec.endpoints {
+        for tag in &endpoint.tags {
+            if !declared.contains(&tag.value.as_str()) {
+                d.error_suggest(&tag.loc, format!("endpoint `{}`: tag `{}` is not declared under `tags:`", endpoint.id.value, tag.value), &tag.value, declared.iter().copied());
+            }
+        }
+    }
+}
+
+fn check_routes(spec: &Spec, d: &mut Diagnostics) {
+    let shape = |segments: &[Segment]| -> Vec<Option<String>> {
+        segments
+            .iter()
+            .map(|s| match s {
+                Segment::Static(s) => Some(s.clone()),
+                Segment::Param(_) => None,
+            })
+            .collect()
+    };
+    for (i, endpoint) in spec.endpoints.iter().enumerate() {
+        let mine = shape(&endpoint.segments);
+        if let Some(other) = spec.endpoints[..i]
+            .iter()
+            .find(|o| o.method == endpoint.method && shape(&o.segments) == mine)
+        {
+            d.error(
+                &endpoint.path.loc,
+                format!(
+                    "endpoint `{}`: {} {} overlaps endpoint `{}` ({} {}); no request could tell them apart",
+                    endpoint.id.value,
+                    endpoint.method.as_str(),
+                    endpoint.path.value,
+                    other.id.value,
+                    other.method.as_str(),
+                    other.path.value
+                ),
+            );
+        }
+    }
+}

@@ -1,0 +1,330 @@
+//! The checked, resolved model that expansion turns into Rust: every name
+//! resolved, every type known, every SQL parameter bound, every response
+//! field fed. Nothing here can be wrong any more.
+
+use crate::sql::Cardinality;
+use crate::spec::{HttpMethod, ParamIn, Segment, StringFormat};
+
+/// A resolved type.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Ty {
+    /// `i64`.
+    I64,
+    /// `i32`.
+    I32,
+    /// `f64`.
+    F64,
+    /// `String`, maybe with a format.
+    Str(Option<StringFormat>),
+    /// `bool`.
+    Bool,
+    /// `Vec<T>`.
+    Vec(Box<Ty>),
+    /// A generated string enum.
+    Enum(String),
+    /// A generated struct.
+    Object(String),
+    /// `keel::Value`, for SQL whose type is not known.
+    Any,
+}
+
+/// Constraints, resolved per type.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct RulesPlan {
+    /// Integer/number bounds.
+    pub minimum: Option<f64>,
+    /// Integer/number bounds.
+    pub maximum: Option<f64>,
+    /// String length.
+    pub min_length: Option<u64>,
+    /// String length.
+    pub max_length: Option<u64>,
+    /// Regular expression.
+    pub pattern: Option<String>,
+    /// Array length.
+    pub min_items: Option<u64>,
+    /// Array length.
+    pub max_items: Option<u64>,
+}
+
+/// A generated type.
+#[derive(Debug, Clone)]
+pub enum TypePlan {
+    /// A struct.
+    Object {
+        /// Name.
+        name: String,
+        /// Docs.
+        description: Option<String>,
+        /// Fields.
+        fields: Vec<FieldPlan>,
+    },
+    /// A string enum.
+    Enum {
+        /// Name.
+        name: String,
+        /// Docs.
+        description: Option<String>,
+        /// `(wire name, Rust variant)`.
+        variants: Vec<(String, String)>,
+    },
+}
+
+/// A struct field.
+#[derive(Debug, Clone)]
+pub struct FieldPlan {
+    /// Name.
+    pub name: String,
+    /// Type.
+    pub ty: Ty,
+    /// May be absent.
+    pub optional: bool,
+    /// May be null.
+    pub nullable: bool,
+    /// Constraints (checked when read from a body).
+    pub rules: RulesPlan,
+    /// Docs.
+    pub description: Option<String>,
+}
+
+/// A query, for the `queries` module.
+#[derive(Debug, Clone)]
+pub struct QueryPlan {
+    /// `file.name`.
+    pub full_name: String,
+    /// File stem.
+    pub module: String,
+    /// Name.
+    pub name: String,
+    /// Docs.
+    pub doc: Option<String>,
+    /// The SQL to send.
+    pub rewritten: String,
+    /// The SQL as written.
+    pub text: String,
+    /// Result column names.
+    pub columns: Vec<String>,
+    /// Whether it only reads.
+    pub readonly: bool,
+    /// Cardinality.
+    pub cardinality: Cardinality,
+    /// A typed binding for custom handlers, when a handler uses the query.
+    pub binding: Option<BindingPlan>,
+}
+
+/// The typed function and row struct a handler calls.
+#[derive(Debug, Clone)]
+pub struct BindingPlan {
+    /// Parameters in `?N` order: name, type, nullable.
+    pub params: Vec<(String, Ty, bool)>,
+    /// Row fields: name, type, nullable.
+    pub row: Vec<(String, Ty, bool)>,
+}
+
+/// A parameter to extract.
+#[derive(Debug, Clone)]
+pub struct ParamPlan {
+    /// Name.
+    pub name: String,
+    /// Where from.
+    pub location: ParamIn,
+    /// Wire name.
+    pub wire_name: String,
+    /// Type.
+    pub ty: Ty,
+    /// Must be present.
+    pub required: bool,
+    /// Default value, as a Rust literal source.
+    pub default: Option<DefaultValue>,
+    /// Constraints.
+    pub rules: RulesPlan,
+    /// Position among the path's parameters.
+    pub path_index: Option<usize>,
+}
+
+/// A parameter default.
+#[derive(Debug, Clone, PartialEq)]
+pub enum DefaultValue {
+    /// An integer.
+    Int(i64),
+    /// A number.
+    Number(f64),
+    /// A boolean.
+    Bool(bool),
+    /// A string.
+    Str(String),
+    /// An enum variant: (type, variant).
+    Variant(String, String),
+}
+
+/// Where the value of a SQL parameter comes from.
+#[derive(Debug, Clone, PartialEq)]
+pub enum ArgSource {
+    /// An endpoint parameter.
+    Param(String),
+    /// A top-level field of the body, with its type (arrays and objects are
+    /// bound as JSON text).
+    BodyField(String, Ty),
+    /// The page size plus one.
+    Limit,
+    /// Key `n` of the cursor (`NULL` on the first page).
+    After(usize),
+}
+
+/// One statement of a declarative endpoint.
+#[derive(Debug, Clone)]
+pub struct StatementPlan {
+    /// Index into the plan's queries.
+    pub query: usize,
+    /// Arguments in `?N` order.
+    pub args: Vec<ArgSource>,
+}
+
+/// How a struct is filled from rows.
+#[derive(Debug, Clone)]
+pub struct ObjectFill {
+    /// The struct.
+    pub type_name: String,
+    /// Its fields in declaration order.
+    pub fields: Vec<(String, Fill)>,
+}
+
+/// How one field is filled.
+#[derive(Debug, Clone)]
+pub enum Fill {
+    /// From column `col` of the current row.
+    Column {
+        /// Index.
+        col: usize,
+        /// The field's type.
+        ty: Ty,
+        /// Whether the field is an `Option`.
+        option: bool,
+    },
+    /// A nested struct from columns of the same row (`price_amount`, ...).
+    Object(ObjectFill),
+    /// From the rows of another statement (`into:`).
+    Rows {
+        /// Statement index.
+        stmt: usize,
+        /// Its cardinality.
+        cardinality: Cardinality,
+        /// How each row becomes a value.
+        item: Box<Fill>,
+        /// Whether these rows are the page of a paginated query.
+        paginated: bool,
+    },
+    /// The next page's cursor.
+    NextCursor,
+}
+
+/// Keyset pagination of a declarative endpoint.
+#[derive(Debug, Clone)]
+pub struct PagePlan {
+    /// The paginated statement.
+    pub stmt: usize,
+    /// Key columns.
+    pub key_columns: Vec<usize>,
+    /// Default page size.
+    pub default_limit: u64,
+    /// Largest page size.
+    pub max_limit: u64,
+}
+
+/// A declarative endpoint's response.
+#[derive(Debug, Clone)]
+pub struct ResponsePlan {
+    /// Status.
+    pub status: u16,
+    /// The body, if any.
+    pub body: Option<ObjectFill>,
+    /// The statement whose row is the root (`:one`/`:optional`).
+    pub root: Option<(usize, Cardinality)>,
+    /// Detail of the 404 when an `:optional` root has no row.
+    pub not_found: String,
+    /// Pagination.
+    pub page: Option<PagePlan>,
+}
+
+/// A header a handler's response carries.
+#[derive(Debug, Clone)]
+pub struct HeaderPlan {
+    /// Wire name.
+    pub wire_name: String,
+    /// Field name.
+    pub field: String,
+    /// Type (string or integer).
+    pub ty: Ty,
+    /// Whether it is always set.
+    pub required: bool,
+}
+
+/// One success response of a handler.
+#[derive(Debug, Clone)]
+pub struct OutputVariant {
+    /// Status.
+    pub status: u16,
+    /// Variant name (`Created`).
+    pub variant: String,
+    /// Body type.
+    pub body: Option<String>,
+    /// Headers.
+    pub headers: Vec<HeaderPlan>,
+}
+
+/// How an endpoint is implemented.
+#[derive(Debug, Clone)]
+pub enum EndpointKind {
+    /// Queries only.
+    Declarative {
+        /// Statements in batch order.
+        statements: Vec<StatementPlan>,
+        /// The response.
+        response: ResponsePlan,
+    },
+    /// A Rust function.
+    Handler {
+        /// Its path from the crate root.
+        path: String,
+        /// Its success responses.
+        outputs: Vec<OutputVariant>,
+    },
+}
+
+/// A checked endpoint.
+#[derive(Debug, Clone)]
+pub struct EndpointPlan {
+    /// Operation id.
+    pub id: String,
+    /// Method.
+    pub method: HttpMethod,
+    /// Route.
+    pub segments: Vec<Segment>,
+    /// Parameters.
+    pub params: Vec<ParamPlan>,
+    /// Body type.
+    pub body: Option<String>,
+    /// Implementation.
+    pub kind: EndpointKind,
+    /// Summary, for docs.
+    pub summary: Option<String>,
+}
+
+/// Everything expansion needs.
+#[derive(Debug, Clone)]
+pub struct Plan {
+    /// API title.
+    pub title: String,
+    /// API version.
+    pub version: String,
+    /// Types.
+    pub types: Vec<TypePlan>,
+    /// Queries.
+    pub queries: Vec<QueryPlan>,
+    /// Endpoints.
+    pub endpoints: Vec<EndpointPlan>,
+    /// Migrations: name and absolute path.
+    pub migrations: Vec<(String, std::path::PathBuf)>,
+    /// Files whose change must rebuild the app.
+    pub tracked: Vec<std::path::PathBuf>,
+}

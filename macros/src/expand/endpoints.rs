@@ -1,0 +1,467 @@
+//! The `endpoints` module: one handler per endpoint. Each reads and checks
+//! every input (collecting all violations), then either runs its queries in
+//! one batch and builds the response from the rows, or calls the custom
+//! handler with typed inputs and renders its typed output.
+
+use proc_macro2::{Ident, TokenStream};
+use quote::{format_ident, quote};
+
+use super::queries::static_name;
+use super::{field_type, ident, is_copy, rules_static, rust_type};
+use crate::check::plan::*;
+use crate::names;
+use crate::spec::{ParamIn, Segment};
+use crate::sql::Cardinality;
+
+pub(super) fn expand(plan: &Plan) -> TokenStream {
+    let endpoints = plan.endpoints.iter().map(|e| endpoint(plan, e));
+    quote! {
+        /// One handler per endpoint of the spec.
+        pub mod endpoints {
+            #(#endpoints)*
+        }
+    }
+}
+
+/// The number of `{params}` in an endpoint's path.
+pub(super) fn path_arity(e: &EndpointPlan) -> usize {
+    e.segments.iter().filter(|s| matches!(s, Segment::Param(_))).count()
+}
+
+fn endpoint(plan: &Plan, e: &EndpointPlan) -> TokenStream {
+    let module = ident(&e.id);
+    let arity = path_arity(e);
+    let (extract, inputs) = extraction(e);
+    let (io_types, run) = match &e.kind {
+        EndpointKind::Declarative { statements, response } => (TokenStream::new(), declarative(plan, e, statements, response)),
+        EndpointKind::Handler { path, outputs } => handler(e, path, outputs, &inputs),
+    };
+    let doc = format!(" `{} {}`{}", e.method.as_str(), route(e), e.summary.as_ref().map(|s| format!(": {s}")).unwrap_or_default());
+    quote! {
+        #[doc = #doc]
+        pub mod #module {
+            #[allow(unused_imports)]
+            use super::super::types;
+            #[allow(unused_imports)]
+            use super::super::queries;
+
+            #io_types
+
+            #[allow(unused_variables, unused_mut, clippy::all)]
+            pub(crate) async fn handle<D: ::keel::Database>(
+                db: &D,
+                req: &::keel::Request,
+                path: [&str; #arity],
+            ) -> ::std::result::Result<::keel::Response, ::keel::Problem> {
+                let mut __v = ::keel::Violations::new();
+                #extract
+                #run
+            }
+        }
+    }
+}
+
+fn route(e: &EndpointPlan) -> String {
+    let mut out = String::new();
+    for s in &e.segments {
+        out.push('/');
+        match s {
+            Segment::Static(s) => out.push_str(s),
+            Segment::Param(p) => {
+                out.push('{');
+                out.push_str(p);
+                out.push('}');
+            }
+        }
+    }
+    if out.is_empty() {
+        out.push('/');
+    }
+    out
+}
+
+/// An input after extraction: its variable, final type and whether it is
+/// always present once the violations are clear.
+pub(super) struct InputVar {
+    name: Ident,
+    ty: TokenStream,
+    present: bool,
+}
+
+fn parse_expr(ty: &Ty, raw: TokenStream, pointer: &str, rules: &TokenStream) -> TokenStream {
+    match ty {
+        Ty::I64 => quote!(::keel::extract::integer(#raw, #pointer, #rules, &mut __v)),
+        Ty::I32 => quote!(::keel::extract::integer(#raw, #pointer, #rules, &mut __v).and_then(|v| i32::try_from(v).ok())),
+        Ty::F64 => quote!(::keel::extract::number(#raw, #pointer, #rules, &mut __v)),
+        Ty::Str(_) => quote!(::keel::extract::string(#raw, #pointer, #rules, &mut __v)),
+        Ty::Bool => quote!(::keel::extract::boolean(#raw, #pointer, &mut __v)),
+        Ty::Enum(_) => {
+            let t = rust_type(ty);
+            quote!(::keel::extract::enumeration::<#t>(#raw, #pointer, &mut __v))
+        }
+        Ty::Vec(_) | Ty::Object(_) | Ty::Any => quote!(::std::option::Option::<::keel::Value>::None),
+    }
+}
+
+fn default_expr(value: &DefaultValue) -> TokenStream {
+    match value {
+        DefaultValue::Int(i) => quote!(#i),
+        DefaultValue::Number(f) => quote!(#f),
+        DefaultValue::Bool(b) => quote!(#b),
+        DefaultValue::Str(s) => quote!(::std::string::String::from(#s)),
+        DefaultValue::Variant(t, v) => {
+            let t = format_ident!("{}", t);
+            let v = format_ident!("{}", v);
+            quote!(types::#t::#v)
+        }
+    }
+}
+
+fn extraction(e: &EndpointPlan) -> (TokenStream, Vec<InputVar>) {
+    let mut out = TokenStream::new();
+    let mut vars = Vec::new();
+    let arity = path_arity(e);
+    if arity > 0 {
+        let segs = (0..arity).map(|i| format_ident!("__seg{}", i));
+        out.extend(quote! { let [#(#segs),*] = path; });
+    }
+    let query_names: Vec<&str> = e.params.iter().filter(|p| p.location == ParamIn::Query).map(|p| p.wire_name.as_str()).collect();
+    out.extend(quote! {
+        let __query = ::keel::extract::QueryParams::parse(req.query.as_deref(), &[#(#query_names),*], &mut __v);
+    });
+    for p in &e.params {
+        let name = ident(&p.name);
+        let pointer = format!("#/{}/{}", p.location.as_str(), p.wire_name);
+        let rules_name = format_ident!("__RULES_{}", names::to_shouty(&p.name));
+        let (decl, rules_ref) = rules_static(&rules_name, &p.ty, &p.rules);
+        out.extend(decl);
+        let wire = &p.wire_name;
+        let raw_name = format_ident!("__raw_{}", p.name);
+        let raw_decl = match p.location {
+            ParamIn::Path => {
+                let seg = format_ident!("__seg{}", p.path_index.unwrap_or(0));
+                quote! { let #raw_name = ::keel::extract::path_segment(#seg, #pointer, &mut __v); }
+            }
+            ParamIn::Query => quote! { let #raw_name = __query.get(#wire); },
+            ParamIn::Header => quote! { let #raw_name = ::keel::extract::header(req, #wire, #pointer, &mut __v); },
+        };
+        out.extend(raw_decl);
+        let raw_ref = if p.location == ParamIn::Path { quote!(#raw_name.as_deref()) } else { quote!(#raw_name) };
+        let parse = parse_expr(&p.ty, raw_ref.clone(), &pointer, &rules_ref);
+        let value = match (&p.default, p.required, p.location) {
+            (_, _, ParamIn::Path) => parse,
+            (Some(default), _, _) => {
+                let d = default_expr(default);
+                quote!(if #raw_ref.is_some() { #parse } else { ::std::option::Option::Some(#d) })
+            }
+            (None, true, _) => quote!(::keel::extract::require(#parse, #raw_ref.is_some(), #pointer, &mut __v)),
+            (None, false, _) => parse,
+        };
+        out.extend(quote! { let #name = #value; });
+        let present = p.location == ParamIn::Path || p.required || p.default.is_some();
+        vars.push(InputVar { name, ty: rust_type(&p.ty), present });
+    }
+    if let Some(body) = &e.body {
+        let t = format_ident!("{}", body);
+        out.extend(quote! {
+            let __json = ::keel::extract::json_body(req)?;
+            let body = match &__json {
+                ::std::option::Option::Some(__json) => <types::#t as ::keel::extract::FromJson>::from_json(
+                    __json,
+                    &mut ::keel::extract::JsonCx::new("#/body", &mut __v),
+                ),
+                ::std::option::Option::None => {
+                    __v.push("#/body", "is required: send a JSON object with Content-Type: application/json");
+                    ::std::option::Option::None
+                }
+            };
+        });
+        vars.push(InputVar { name: format_ident!("body"), ty: quote!(types::#t), present: true });
+    }
+    out.extend(quote! {
+        if !__v.is_empty() {
+            return ::std::result::Result::Err(__v.into_problem());
+        }
+    });
+    let present: Vec<&Ident> = vars.iter().filter(|v| v.present).map(|v| &v.name).collect();
+    if !present.is_empty() {
+        out.extend(quote! {
+            let (#(::std::option::Option::Some(#present),)*) = (#(#present,)*) else {
+                return ::std::result::Result::Err(__v.into_problem());
+            };
+        });
+    }
+    (out, vars)
+}
+
+fn declarative(plan: &Plan, e: &EndpointPlan, statements: &[StatementPlan], response: &ResponsePlan) -> TokenStream {
+    let mut out = TokenStream::new();
+    let body_fields: &[FieldPlan] = e
+        .body
+        .as_ref()
+        .and_then(|b| {
+            plan.types.iter().find_map(|t| match t {
+                TypePlan::Object { name, fields, .. } if name == b => Some(fields.as_slice()),
+                _ => None,
+            })
+        })
+        .unwrap_or(&[]);
+
+    if let Some(page) = &response.page {
+        let adds = statements[page.stmt].args.iter().filter_map(|a| match a {
+            ArgSource::Param(p) | ArgSource::BodyField(p, _) => {
+                let value = arg_value(a, e, body_fields);
+                Some(quote! { __fp.add(#p, &#value); })
+            }
+            _ => None,
+        });
+        let width = page.key_columns.len();
+        out.extend(quote! {
+            let mut __fp = ::keel::cursor::Fingerprint::new();
+            #(#adds)*
+            let __fp = __fp.finish();
+            let __after: ::std::vec::Vec<::keel::Value> = match &cursor {
+                ::std::option::Option::Some(__cursor) => match ::keel::cursor::decode(__cursor, __fp, #width) {
+                    ::std::result::Result::Ok(__keys) => __keys,
+                    ::std::result::Result::Err(__err) => {
+                        return ::std::result::Result::Err(::keel::Problem::invalid_request(::std::vec![::keel::Violation {
+                            pointer: "#/query/cursor".into(),
+                            detail: __err.detail().into(),
+                        }]));
+                    }
+                },
+                ::std::option::Option::None => ::std::vec::Vec::new(),
+            };
+        });
+    }
+
+    let stmts = statements.iter().map(|s| {
+        let q = &plan.queries[s.query];
+        let module = ident(&q.module);
+        let name = static_name(q);
+        let args = s.args.iter().map(|a| arg_value(a, e, body_fields));
+        quote! { ::keel::Statement { sql: &queries::#module::#name, params: ::std::vec![#(#args),*] } }
+    });
+    let count = statements.len();
+    let results: Vec<Ident> = (0..count).map(|i| format_ident!("__r{}", i)).collect();
+    out.extend(quote! {
+        let __results = db.execute(::std::vec![#(#stmts),*]).await?;
+        let [#(#results),*]: [::keel::ResultSet; #count] = match __results.try_into() {
+            ::std::result::Result::Ok(all) => all,
+            ::std::result::Result::Err(_) => return ::std::result::Result::Err(::keel::DbError::Other("the database returned the wrong number of results".into()).into()),
+        };
+    });
+
+    if let Some((stmt, cardinality)) = response.root {
+        let r = &results[stmt];
+        let query = &plan.queries[statements[stmt].query].full_name;
+        out.extend(match cardinality {
+            Cardinality::Optional => {
+                let detail = &response.not_found;
+                quote! {
+                    let ::std::option::Option::Some(__root) = #r.rows().next() else {
+                        return ::std::result::Result::Err(::keel::Problem::not_found(#detail));
+                    };
+                }
+            }
+            _ => quote! {
+                let ::std::option::Option::Some(__root) = #r.rows().next() else {
+                    return ::std::result::Result::Err(::keel::DbError::NoRow { query: #query }.into());
+                };
+            },
+        });
+    }
+
+    if let (Some(page), Some(body)) = (&response.page, &response.body) {
+        let r = &results[page.stmt];
+        let item = body.fields.iter().find_map(|(_, f)| match f {
+            Fill::Rows { paginated: true, item, .. } => Some(item),
+            _ => None,
+        });
+        if let Some(item) = item {
+            let row = format_ident!("__row");
+            let item_expr = fill_expr(item, &row, &results);
+            let keys = page.key_columns.iter().map(|c| quote!(__last.value(#c)?.clone()));
+            out.extend(quote! {
+                let __limit = usize::try_from(limit).unwrap_or(0);
+                let mut __items = #r.many(|__row| ::std::result::Result::Ok::<_, ::keel::DbError>(#item_expr))?;
+                let __next_cursor = if __items.len() > __limit {
+                    __items.truncate(__limit);
+                    match #r.rows().nth(__limit.saturating_sub(1)) {
+                        ::std::option::Option::Some(__last) => ::std::option::Option::Some(::keel::cursor::encode(__fp, &[#(#keys),*])),
+                        ::std::option::Option::None => ::std::option::Option::None,
+                    }
+                } else {
+                    ::std::option::Option::None
+                };
+            });
+        }
+    }
+
+    let status = response.status;
+    match &response.body {
+        Some(body) => {
+            let root = format_ident!("__root");
+            let value = object_expr(body, &root, &results);
+            out.extend(quote! {
+                let __body = #value;
+                ::std::result::Result::Ok(::keel::Response::json(::keel::http::status(#status), &__body))
+            });
+        }
+        None => out.extend(quote! {
+            ::std::result::Result::Ok(::keel::Response::empty(::keel::http::status(#status)))
+        }),
+    }
+    out
+}
+
+fn arg_value(arg: &ArgSource, e: &EndpointPlan, body_fields: &[FieldPlan]) -> TokenStream {
+    match arg {
+        ArgSource::Param(name) => {
+            let var = ident(name);
+            match e.params.iter().find(|p| &p.name == name) {
+                Some(p) if is_copy(&p.ty) => quote!(::keel::Value::from(#var)),
+                _ => quote!(::keel::Value::from(#var.clone())),
+            }
+        }
+        ArgSource::BodyField(name, ty) => {
+            let f = ident(name);
+            let option = body_fields.iter().find(|b| &b.name == name).is_some_and(|b| b.optional || b.nullable);
+            match ty {
+                Ty::Vec(_) | Ty::Object(_) if option => quote! {
+                    match &body.#f {
+                        ::std::option::Option::Some(__x) => ::keel::value::json_text(__x)?,
+                        ::std::option::Option::None => ::keel::Value::Null,
+                    }
+                },
+                Ty::Vec(_) | Ty::Object(_) => quote!(::keel::value::json_text(&body.#f)?),
+                t if is_copy(t) => quote!(::keel::Value::from(body.#f)),
+                _ => quote!(::keel::Value::from(body.#f.clone())),
+            }
+        }
+        ArgSource::Limit => quote!(::keel::Value::Integer(limit + 1)),
+        ArgSource::After(k) => quote!(__after.get(#k).cloned().unwrap_or(::keel::Value::Null)),
+    }
+}
+
+fn object_expr(fill: &ObjectFill, row: &Ident, results: &[Ident]) -> TokenStream {
+    let t = format_ident!("{}", fill.type_name);
+    let fields = fill.fields.iter().map(|(name, f)| {
+        let n = ident(name);
+        let v = fill_expr(f, row, results);
+        quote!(#n: #v)
+    });
+    quote!(types::#t { #(#fields),* })
+}
+
+fn fill_expr(fill: &Fill, row: &Ident, results: &[Ident]) -> TokenStream {
+    match fill {
+        Fill::Column { col, ty, option } => {
+            let t = field_type(ty, *option);
+            quote!(#row.get::<#t>(#col)?)
+        }
+        Fill::Object(inner) => object_expr(inner, row, results),
+        Fill::NextCursor => quote!(__next_cursor),
+        Fill::Rows { paginated: true, .. } => quote!(__items),
+        Fill::Rows { stmt, cardinality, item, .. } => {
+            let r = &results[*stmt];
+            let item_row = format_ident!("__row");
+            let item = fill_expr(item, &item_row, results);
+            let method = match cardinality {
+                Cardinality::One => quote!(one),
+                Cardinality::Optional => quote!(optional),
+                _ => quote!(many),
+            };
+            quote!(#r.#method(|__row| ::std::result::Result::Ok::<_, ::keel::DbError>(#item))?)
+        }
+    }
+}
+
+fn handler(e: &EndpointPlan, path: &str, outputs: &[OutputVariant], inputs: &[InputVar]) -> (TokenStream, TokenStream) {
+    let id = &e.id;
+    let fields = inputs.iter().map(|v| {
+        let n = &v.name;
+        let t = &v.ty;
+        let d = if n == "body" { " The request body.".to_owned() } else { format!(" Parameter `{n}`.") };
+        if v.present { quote!(#[doc = #d] pub #n: #t,) } else { quote!(#[doc = #d] pub #n: ::std::option::Option<#t>,) }
+    });
+    let names: Vec<&Ident> = inputs.iter().map(|v| &v.name).collect();
+    let variants = outputs.iter().map(|o| {
+        let v = format_ident!("{}", o.variant);
+        let doc = format!(" {} response.", o.status);
+        let body = o.body.as_ref().map(|b| {
+            let t = format_ident!("{}", b);
+            quote!(#[doc = " The response body."] body: types::#t,)
+        });
+        let headers = o.headers.iter().map(|h| {
+            let f = ident(&h.field);
+            let t = field_type(&h.ty, !h.required);
+            let hdoc = format!(" The `{}` header.", h.wire_name);
+            quote!(#[doc = #hdoc] #f: #t,)
+        });
+        if o.body.is_none() && o.headers.is_empty() {
+            quote!(#[doc = #doc] #v,)
+        } else {
+            quote!(#[doc = #doc] #v { #body #(#headers)* },)
+        }
+    });
+    let arms = outputs.iter().map(|o| {
+        let v = format_ident!("{}", o.variant);
+        let status = o.status;
+        let header_names: Vec<Ident> = o.headers.iter().map(|h| ident(&h.field)).collect();
+        let sets = o.headers.iter().map(|h| {
+            let f = ident(&h.field);
+            let wire = &h.wire_name;
+            let text = if matches!(h.ty, Ty::Str(_)) { quote!(&#f) } else { quote!(&#f.to_string()) };
+            if h.required {
+                quote! { __response = __response.with_header(::keel::__private::header::HeaderName::from_static(#wire), #text)?; }
+            } else {
+                let text = if matches!(h.ty, Ty::Str(_)) { quote!(&__h) } else { quote!(&__h.to_string()) };
+                quote! {
+                    if let ::std::option::Option::Some(__h) = #f {
+                        __response = __response.with_header(::keel::__private::header::HeaderName::from_static(#wire), #text)?;
+                    }
+                }
+            }
+        });
+        let make = if o.body.is_some() {
+            quote!(::keel::Response::json(::keel::http::status(#status), &body))
+        } else {
+            quote!(::keel::Response::empty(::keel::http::status(#status)))
+        };
+        let pattern = if o.body.is_none() && o.headers.is_empty() {
+            quote!(Output::#v)
+        } else if o.body.is_some() {
+            quote!(Output::#v { body, #(#header_names),* })
+        } else {
+            quote!(Output::#v { #(#header_names),* })
+        };
+        quote! {
+            #pattern => {
+                let mut __response = #make;
+                #(#sets)*
+                ::std::result::Result::Ok(__response)
+            }
+        }
+    });
+    let segments = path.split("::").map(ident);
+    let input_doc = format!(" The checked inputs of `{id}`.");
+    let output_doc = format!(" What `{id}` responds with when it succeeds; errors are [`keel::Problem`]s.");
+    let io = quote! {
+        #[doc = #input_doc]
+        #[derive(Debug, Clone, PartialEq)]
+        pub struct Input { #(#fields)* }
+
+        #[doc = #output_doc]
+        #[derive(Debug, Clone, PartialEq)]
+        pub enum Output { #(#variants)* }
+    };
+    let run = quote! {
+        let __input = Input { #(#names),* };
+        let __output: Output = super::super::#(#segments)::*(db, __input).await?;
+        match __output {
+            #(#arms)*
+        }
+    };
+    (io, run)
+}

@@ -1,0 +1,153 @@
+//! The `queries` module: each annotated query as a `static` the batches
+//! refer to, and a typed function plus row struct for queries a custom
+//! handler runs.
+
+use proc_macro2::TokenStream;
+use quote::{format_ident, quote};
+
+use super::{field_type, ident};
+use crate::check::plan::{BindingPlan, Plan, QueryPlan};
+use crate::names;
+use crate::sql::Cardinality;
+
+pub(super) fn expand(plan: &Plan) -> TokenStream {
+    let mut modules: Vec<&str> = plan.queries.iter().map(|q| q.module.as_str()).collect();
+    modules.dedup();
+    let mods = modules.iter().map(|module| {
+        let items = plan.queries.iter().filter(|q| q.module == *module).map(query);
+        let mname = ident(module);
+        let mdoc = format!(" The queries of `{module}.sql`.");
+        quote! {
+            #[doc = #mdoc]
+            pub mod #mname {
+                #[allow(unused_imports)]
+                use super::super::types;
+                #(#items)*
+            }
+        }
+    });
+    quote! {
+        /// The annotated SQL queries, ready to bind and run.
+        pub mod queries {
+            #(#mods)*
+        }
+    }
+}
+
+/// The name of a query's `static`.
+pub(super) fn static_name(q: &QueryPlan) -> proc_macro2::Ident {
+    format_ident!("{}", names::to_shouty(&q.name))
+}
+
+fn query(q: &QueryPlan) -> TokenStream {
+    let static_name = static_name(q);
+    let full = &q.full_name;
+    let text = &q.rewritten;
+    let columns = &q.columns;
+    let readonly = q.readonly;
+    let mut doc_text = String::new();
+    if let Some(doc) = &q.doc {
+        doc_text.push_str(doc);
+        doc_text.push_str("\n\n");
+    }
+    doc_text.push_str(&format!("`{full}` ({}):\n\n```sql\n{}\n```", q.cardinality.as_str(), q.text));
+    let docs = doc_text.lines().map(|l| format!(" {l}"));
+    let binding = q.binding.as_ref().map(|b| binding(q, b)).unwrap_or_default();
+    quote! {
+        #(#[doc = #docs])*
+        pub static #static_name: ::keel::Sql = ::keel::Sql {
+            name: #full,
+            text: #text,
+            columns: &[#(#columns),*],
+            readonly: #readonly,
+        };
+        #binding
+    }
+}
+
+fn binding(q: &QueryPlan, b: &BindingPlan) -> TokenStream {
+    let static_name = static_name(q);
+    let fn_name = ident(&q.name);
+    let pascal = names::to_pascal_case(&q.name);
+    let params_name = format_ident!("{}Params", pascal);
+    let row_name = format_ident!("{}Row", pascal);
+    let full = &q.full_name;
+
+    let (params_struct, params_arg, values) = if b.params.is_empty() {
+        (TokenStream::new(), TokenStream::new(), Vec::new())
+    } else {
+        let fields = b.params.iter().map(|(name, ty, nullable)| {
+            let n = ident(name);
+            let t = field_type(ty, *nullable);
+            let d = format!(" `:{name}`");
+            quote! { #[doc = #d] pub #n: #t, }
+        });
+        let pdoc = format!(" The parameters of `{full}`.");
+        let values = b.params.iter().map(|(name, _, _)| {
+            let n = ident(name);
+            quote!(::keel::Value::from(params.#n))
+        }).collect();
+        (
+            quote! {
+                #[doc = #pdoc]
+                #[derive(Debug, Clone, PartialEq)]
+                pub struct #params_name { #(#fields)* }
+            },
+            quote!(params: #params_name),
+            values,
+        )
+    };
+
+    let (row_struct, output, decode) = if q.cardinality == Cardinality::Exec {
+        (TokenStream::new(), quote!(u64), quote!(|rs| ::std::result::Result::Ok(rs.changes())))
+    } else {
+        let fields = b.row.iter().map(|(name, ty, nullable)| {
+            let n = ident(name);
+            let t = field_type(ty, *nullable);
+            let d = format!(" Column `{name}`.");
+            quote! { #[doc = #d] pub #n: #t, }
+        });
+        let gets = b.row.iter().enumerate().map(|(i, (name, _, _))| {
+            let n = ident(name);
+            quote!(#n: row.get(#i)?)
+        });
+        let rdoc = format!(" A row of `{full}`.");
+        let output = match q.cardinality {
+            Cardinality::One => quote!(#row_name),
+            Cardinality::Optional => quote!(::std::option::Option<#row_name>),
+            _ => quote!(::std::vec::Vec<#row_name>),
+        };
+        let method = match q.cardinality {
+            Cardinality::One => quote!(one),
+            Cardinality::Optional => quote!(optional),
+            _ => quote!(many),
+        };
+        (
+            quote! {
+                #[doc = #rdoc]
+                #[derive(Debug, Clone, PartialEq)]
+                pub struct #row_name { #(#fields)* }
+
+                impl #row_name {
+                    fn from_row(row: ::keel::Row<'_>) -> ::std::result::Result<Self, ::keel::DbError> {
+                        ::std::result::Result::Ok(Self { #(#gets),* })
+                    }
+                }
+            },
+            output,
+            quote!(|rs| rs.#method(#row_name::from_row)),
+        )
+    };
+    let fdoc = format!(" Binds `{full}` for [`keel::Database::run`].");
+    quote! {
+        #params_struct
+        #row_struct
+        #[doc = #fdoc]
+        pub fn #fn_name(#params_arg) -> ::keel::Query<#output> {
+            ::keel::Query::new(
+                ::keel::Statement { sql: &#static_name, params: ::std::vec![#(#values),*] },
+                #decode,
+            )
+        }
+    }
+}

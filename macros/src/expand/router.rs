@@ -1,0 +1,107 @@
+//! The `Api` service: routing as one `match` over path segments, and the
+//! embedded migrations.
+
+use proc_macro2::TokenStream;
+use quote::{format_ident, quote};
+
+use super::ident;
+use crate::check::plan::{EndpointPlan, Plan};
+use crate::spec::{HttpMethod, Segment};
+
+pub(super) fn expand(plan: &Plan) -> TokenStream {
+    // Group endpoints by route shape (parameters as wildcards).
+    let mut shapes: Vec<(Vec<Option<&str>>, Vec<&EndpointPlan>)> = Vec::new();
+    for e in &plan.endpoints {
+        let shape: Vec<Option<&str>> = e
+            .segments
+            .iter()
+            .map(|s| match s {
+                Segment::Static(s) => Some(s.as_str()),
+                Segment::Param(_) => None,
+            })
+            .collect();
+        match shapes.iter_mut().find(|(s, _)| *s == shape) {
+            Some((_, list)) => list.push(e),
+            None => shapes.push((shape, vec![e])),
+        }
+    }
+    // A static segment wins over a parameter at the same position.
+    shapes.sort_by(|(a, _), (b, _)| {
+        let rank = |s: &Vec<Option<&str>>| s.iter().map(|x| u8::from(x.is_none())).collect::<Vec<_>>();
+        a.len().cmp(&b.len()).then(rank(a).cmp(&rank(b)))
+    });
+    let depth = plan.endpoints.iter().map(|e| e.segments.len()).max().unwrap_or(0);
+    let arms = shapes.iter().map(|(shape, endpoints)| {
+        let pattern = shape.iter().enumerate().map(|(i, s)| match s {
+            Some(lit) => quote!(#lit),
+            None => {
+                let p = format_ident!("__p{}", i);
+                quote!(#p)
+            }
+        });
+        let mut sorted = endpoints.clone();
+        sorted.sort_by_key(|e| e.method);
+        let mut allowed: Vec<&str> = Vec::new();
+        for e in &sorted {
+            allowed.push(e.method.as_str());
+            if e.method == HttpMethod::Get {
+                allowed.push("HEAD");
+            }
+        }
+        let methods = sorted.iter().map(|e| {
+            let method = e.method.as_str();
+            let module = ident(&e.id);
+            let params = shape.iter().enumerate().filter(|(_, s)| s.is_none()).map(|(i, _)| {
+                let p = format_ident!("__p{}", i);
+                quote!(*#p)
+            });
+            quote!(#method => endpoints::#module::handle(db, &req, [#(#params),*]).await,)
+        });
+        quote! {
+            [#(#pattern),*] => match req.method.as_str() {
+                #(#methods)*
+                _ => ::std::result::Result::Err(::keel::Problem::method_not_allowed(&req.method, &[#(#allowed),*])),
+            },
+        }
+    });
+    let title = &plan.title;
+    let version = &plan.version;
+    let migrations = plan.migrations.iter().map(|(name, path)| {
+        let path = path.to_string_lossy();
+        quote!(::keel::Migration { name: #name, sql: ::core::include_str!(#path) })
+    });
+    quote! {
+        /// The API: its router and migrations, served by `keel::native` or
+        /// `keel::worker`.
+        #[derive(Debug, Clone, Copy, Default)]
+        pub struct Api;
+
+        impl ::keel::Service for Api {
+            const TITLE: &'static str = #title;
+            const VERSION: &'static str = #version;
+            const MIGRATIONS: &'static [::keel::Migration] = &[#(#migrations),*];
+
+            fn handle<D: ::keel::Database>(
+                db: &D,
+                req: ::keel::Request,
+            ) -> impl ::core::future::Future<Output = ::keel::Response> + ::keel::MaybeSend {
+                __route(db, req)
+            }
+        }
+
+        async fn __route<D: ::keel::Database>(db: &D, req: ::keel::Request) -> ::keel::Response {
+            let mut __buf = [""; #depth];
+            let ::std::option::Option::Some(__segments) = ::keel::router::segments(&req.path, &mut __buf) else {
+                return ::keel::Problem::no_route(&req.method, &req.path).into_response();
+            };
+            let __result = match __segments {
+                #(#arms)*
+                _ => ::std::result::Result::Err(::keel::Problem::no_route(&req.method, &req.path)),
+            };
+            match __result {
+                ::std::result::Result::Ok(response) => response,
+                ::std::result::Result::Err(problem) => problem.into_response(),
+            }
+        }
+    }
+}

@@ -1,0 +1,193 @@
+//! The macro's driver: reads its arguments and the user's files, runs the
+//! pipeline and turns diagnostics into `compile_error!`s.
+
+use std::path::{Path, PathBuf};
+use std::rc::Rc;
+
+use proc_macro2::{Span, TokenStream};
+use quote::quote;
+use syn::parse::{Parse, ParseStream};
+use syn::{LitStr, Token};
+
+use crate::check::{self, Resolved};
+use crate::diag::{Diagnostics, Loc};
+use crate::sql::analyze::{MigrationFile, Schema};
+use crate::{expand, names, spec, sql};
+
+/// The macro's arguments.
+struct Args {
+    spec: String,
+    queries: String,
+    migrations: String,
+}
+
+impl Parse for Args {
+    fn parse(input: ParseStream<'_>) -> syn::Result<Self> {
+        let mut args = Args {
+            spec: "api.yaml".into(),
+            queries: "queries".into(),
+            migrations: "migrations".into(),
+        };
+        while !input.is_empty() {
+            let key: syn::Ident = input.parse()?;
+            input.parse::<Token![=]>()?;
+            let value: LitStr = input.parse()?;
+            match key.to_string().as_str() {
+                "spec" => args.spec = value.value(),
+                "queries" => args.queries = value.value(),
+                "migrations" => args.migrations = value.value(),
+                other => {
+                    return Err(syn::Error::new(
+                        key.span(),
+                        format!("unknown argument `{other}`; expected `spec`, `queries` or `migrations`"),
+                    ));
+                }
+            }
+            if !input.is_empty() {
+                input.parse::<Token![,]>()?;
+            }
+        }
+        Ok(args)
+    }
+}
+
+/// Runs the macro.
+pub fn run(input: TokenStream) -> TokenStream {
+    let args: Args = match syn::parse2(input) {
+        Ok(args) => args,
+        Err(err) => return err.to_compile_error(),
+    };
+    let manifest_dir = match std::env::var("CARGO_MANIFEST_DIR") {
+        Ok(dir) => PathBuf::from(dir),
+        Err(_) => return error_tokens(&["keel: CARGO_MANIFEST_DIR is not set; build with Cargo".to_owned()]),
+    };
+    match generate(&manifest_dir, &args.spec, &args.queries, &args.migrations) {
+        Ok(tokens) => tokens,
+        Err(messages) => error_tokens(&messages),
+    }
+}
+
+fn error_tokens(messages: &[String]) -> TokenStream {
+    let errors = messages.iter().map(|m| quote!(::core::compile_error!(#m);));
+    let _ = Span::call_site();
+    quote!(#(#errors)*)
+}
+
+/// Everything the macro does, from paths to tokens, as a plain function
+/// (the tests call it directly).
+pub fn generate(manifest_dir: &Path, spec_path: &str, queries_dir: &str, migrations_dir: &str) -> Result<TokenStream, Vec<String>> {
+    let root = workspace_root(manifest_dir);
+    let display = |path: &Path| -> Rc<str> {
+        let shown = path.strip_prefix(&root).unwrap_or(path);
+        Rc::from(shown.to_string_lossy().replace('\\', "/"))
+    };
+    let mut d = Diagnostics::default();
+    let mut tracked = Vec::new();
+
+    let spec_path = normalize(&manifest_dir.join(spec_path));
+    let spec_file = display(&spec_path);
+    let spec_text = read(&spec_path, "the spec", &mut tracked)?;
+    let spec = spec::parse::parse(&spec::yaml::Src { file: Rc::clone(&spec_file) }, &spec_text, &mut d);
+
+    let queries_path = normalize(&manifest_dir.join(queries_dir));
+    let mut queries = Vec::new();
+    for path in sql_files(&queries_path, "the queries directory")? {
+        let file = display(&path);
+        let text = read(&path, "a query file", &mut tracked)?;
+        let module = path.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
+        if !names::is_snake_case(&module) {
+            d.error_help(&Loc::file_start(&file), format!("query file name `{module}.sql` must be snake_case (it becomes a Rust module)"), format!("rename it to `{}.sql`", names::to_snake_case(&module)));
+            continue;
+        }
+        queries.extend(sql::parse_file(&module, file, &text, &mut d));
+    }
+
+    let migrations_path = normalize(&manifest_dir.join(migrations_dir));
+    let mut migrations = Vec::new();
+    for path in sql_files(&migrations_path, "the migrations directory")? {
+        let name = path.file_name().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
+        let file = display(&path);
+        if !name.chars().next().is_some_and(|c| c.is_ascii_digit()) {
+            d.error_help(&Loc::file_start(&file), format!("migration `{name}` does not start with a number"), "name migrations `NNNN_what.sql` (as `wrangler d1 migrations create` does) so they apply in order");
+        }
+        let text = read(&path, "a migration", &mut tracked)?;
+        migrations.push(MigrationFile { name, path, display: file, text });
+    }
+
+    let schema = Schema::build(&migrations, &mut d);
+    let described: Vec<_> = queries
+        .iter()
+        .map(|q| schema.as_ref().and_then(|s| s.describe(q, &mut d)))
+        .collect();
+
+    let plan = spec.and_then(|spec| {
+        let resolved = Resolved::new(&queries, &described);
+        check::check(&spec, &resolved, &mut d)
+    });
+    if d.has_errors() {
+        return Err(render(d));
+    }
+    let Some((mut plan, _)) = plan else {
+        return Err(vec![format!("{spec_file}: the spec could not be read")]);
+    };
+    plan.migrations = migrations.into_iter().map(|m| (m.name, m.path)).collect();
+    plan.tracked = tracked;
+    Ok(expand::expand(&plan))
+}
+
+fn render(d: Diagnostics) -> Vec<String> {
+    let list = d.into_vec();
+    let total = list.len();
+    list.into_iter()
+        .enumerate()
+        .map(|(i, diag)| if total > 1 { format!("{diag}\n  note: error {} of {total}", i + 1) } else { diag.to_string() })
+        .collect()
+}
+
+fn read(path: &Path, what: &str, tracked: &mut Vec<PathBuf>) -> Result<String, Vec<String>> {
+    match std::fs::read_to_string(path) {
+        Ok(text) => {
+            tracked.push(path.to_path_buf());
+            Ok(text)
+        }
+        Err(err) => Err(vec![format!("keel: cannot read {what} at {}: {err}", path.display())]),
+    }
+}
+
+fn sql_files(dir: &Path, what: &str) -> Result<Vec<PathBuf>, Vec<String>> {
+    let entries = std::fs::read_dir(dir).map_err(|err| vec![format!("keel: cannot read {what} at {}: {err}", dir.display())])?;
+    let mut files: Vec<PathBuf> = entries
+        .filter_map(Result::ok)
+        .map(|e| e.path())
+        .filter(|p| p.extension().is_some_and(|e| e == "sql"))
+        .collect();
+    files.sort();
+    Ok(files)
+}
+
+/// Removes `.` and `..` components without touching the file system.
+fn normalize(path: &Path) -> PathBuf {
+    let mut out = PathBuf::new();
+    for c in path.components() {
+        match c {
+            std::path::Component::ParentDir => {
+                out.pop();
+            }
+            std::path::Component::CurDir => {}
+            other => out.push(other),
+        }
+    }
+    out
+}
+
+/// The nearest ancestor with a `[workspace]` manifest, else `dir` itself.
+fn workspace_root(dir: &Path) -> PathBuf {
+    let mut current = Some(dir);
+    while let Some(d) = current {
+        if std::fs::read_to_string(d.join("Cargo.toml")).is_ok_and(|t| t.contains("[workspace]")) {
+            return d.to_path_buf();
+        }
+        current = d.parent();
+    }
+    dir.to_path_buf()
+}

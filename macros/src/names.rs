@@ -1,0 +1,119 @@
+//! Identifier checks, case conversion and did-you-mean suggestions.
+
+/// Whether `s` is a snake_case identifier (`get_product`, `v2_items`).
+pub fn is_snake_case(s: &str) -> bool {
+    let mut chars = s.chars();
+    matches!(chars.next(), Some('a'..='z'))
+        && s.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
+        && !s.contains("__")
+        && !s.ends_with('_')
+}
+
+/// Whether `s` is a PascalCase identifier (`ProductDetail`).
+pub fn is_pascal_case(s: &str) -> bool {
+    matches!(s.chars().next(), Some('A'..='Z')) && s.chars().all(|c| c.is_ascii_alphanumeric())
+}
+
+/// `order_status` or `in-stock` → `OrderStatus`, `InStock`.
+pub fn to_pascal_case(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    let mut upper = true;
+    for c in s.chars() {
+        if c == '_' || c == '-' || c == ' ' || c == '.' {
+            upper = true;
+        } else if upper {
+            out.extend(c.to_uppercase());
+            upper = false;
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+/// `Location` or `X-Request-Id` → `location`, `x_request_id`.
+pub fn to_snake_case(s: &str) -> String {
+    let mut out = String::with_capacity(s.len() + 4);
+    let mut prev_lower = false;
+    for c in s.chars() {
+        if c == '-' || c == ' ' || c == '.' {
+            out.push('_');
+            prev_lower = false;
+        } else if c.is_ascii_uppercase() {
+            if prev_lower {
+                out.push('_');
+            }
+            out.push(c.to_ascii_lowercase());
+            prev_lower = false;
+        } else {
+            out.push(c);
+            prev_lower = c.is_ascii_lowercase() || c.is_ascii_digit();
+        }
+    }
+    out
+}
+
+/// `list_products` → `LIST_PRODUCTS`.
+pub fn to_shouty(s: &str) -> String {
+    to_snake_case(s).to_ascii_uppercase()
+}
+
+/// The candidate closest to `wrong`, if close enough to be a likely typo.
+pub fn did_you_mean<'a>(wrong: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
+    let limit = (wrong.chars().count() / 3).max(1);
+    candidates
+        .into_iter()
+        .filter(|c| *c != wrong)
+        .map(|c| (levenshtein(&wrong.to_lowercase(), &c.to_lowercase()), c))
+        .filter(|(d, _)| *d <= limit)
+        .min_by_key(|(d, _)| *d)
+        .map(|(_, c)| c)
+}
+
+fn levenshtein(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut prev: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut cur = vec![i + 1; b.len() + 1];
+        for (j, cb) in b.iter().enumerate() {
+            let cost = usize::from(ca != *cb);
+            cur[j + 1] = (prev[j] + cost).min(prev[j + 1] + 1).min(cur[j] + 1);
+        }
+        prev = cur;
+    }
+    prev[b.len()]
+}
+
+/// Quotes a list as `` `a`, `b` or `c` `` for messages.
+pub fn one_of<S: AsRef<str>>(items: &[S]) -> String {
+    let quoted: Vec<String> = items.iter().map(|s| format!("`{}`", s.as_ref())).collect();
+    match quoted.as_slice() {
+        [] => "nothing".to_owned(),
+        [one] => one.clone(),
+        [rest @ .., last] => format!("{} or {last}", rest.join(", ")),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cases() {
+        assert!(is_snake_case("get_product"));
+        assert!(!is_snake_case("getProduct"));
+        assert!(!is_snake_case("_x"));
+        assert!(is_pascal_case("ProductDetail"));
+        assert_eq!(to_pascal_case("price_desc"), "PriceDesc");
+        assert_eq!(to_snake_case("X-Request-Id"), "x_request_id");
+        assert_eq!(to_snake_case("Location"), "location");
+    }
+
+    #[test]
+    fn suggestions_are_close_matches_only() {
+        let names = ["get_product", "list_products", "get_order"];
+        assert_eq!(did_you_mean("get_prodcut", names), Some("get_product"));
+        assert_eq!(did_you_mean("delete_everything", names), None);
+        assert_eq!(one_of(&["a", "b", "c"]), "`a`, `b` or `c`");
+    }
+}

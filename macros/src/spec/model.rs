@@ -1,0 +1,372 @@
+//! The typed model of `api.yaml`. Every name keeps the location it was
+//! written at, so later checks can point at it.
+//!
+//! Documentation members (descriptions, examples, servers) are parsed and
+//! validated with the rest but not used by code generation.
+#![allow(dead_code)]
+
+use marked_yaml::Node;
+
+use crate::diag::Loc;
+
+/// A value and where it was written.
+#[derive(Debug, Clone)]
+pub struct Spanned<T> {
+    /// The value.
+    pub value: T,
+    /// Where.
+    pub loc: Loc,
+}
+
+impl<T> Spanned<T> {
+    /// Pairs a value with its location.
+    pub fn new(value: T, loc: Loc) -> Self {
+        Spanned { value, loc }
+    }
+}
+
+/// The whole spec.
+#[derive(Debug, Clone)]
+pub struct Spec {
+    /// `info:`.
+    pub info: Info,
+    /// `servers:`.
+    pub servers: Vec<Server>,
+    /// `tags:`.
+    pub tags: Vec<Tag>,
+    /// `schemas:`, in file order.
+    pub schemas: Vec<Schema>,
+    /// `endpoints:`, in file order.
+    pub endpoints: Vec<Endpoint>,
+}
+
+/// `info:`.
+#[derive(Debug, Clone, Default)]
+pub struct Info {
+    /// The API's title.
+    pub title: String,
+    /// The API's version.
+    pub version: String,
+    /// Markdown description.
+    pub description: Option<String>,
+}
+
+/// One entry of `servers:`.
+#[derive(Debug, Clone)]
+pub struct Server {
+    /// Base URL.
+    pub url: String,
+    /// What it is.
+    pub description: Option<String>,
+}
+
+/// One entry of `tags:`.
+#[derive(Debug, Clone)]
+pub struct Tag {
+    /// The tag.
+    pub name: Spanned<String>,
+    /// What it groups.
+    pub description: Option<String>,
+}
+
+/// A named schema.
+#[derive(Debug, Clone)]
+pub struct Schema {
+    /// PascalCase name; also the Rust type's name.
+    pub name: Spanned<String>,
+    /// Markdown description.
+    pub description: Option<String>,
+    /// Object or enum.
+    pub kind: SchemaKind,
+}
+
+/// What a schema is.
+#[derive(Debug, Clone)]
+pub enum SchemaKind {
+    /// An object with fields.
+    Object(Vec<Field>),
+    /// A string enum.
+    Enum(Vec<Spanned<String>>),
+}
+
+/// A type as written in the spec.
+#[derive(Debug, Clone)]
+pub struct TypeRef {
+    /// The type.
+    pub kind: TypeKind,
+    /// Where it was written.
+    pub loc: Loc,
+}
+
+/// The types a field or parameter can have.
+#[derive(Debug, Clone)]
+pub enum TypeKind {
+    /// `integer` (`int64` unless `format: int32`).
+    Integer {
+        /// `format: int32`.
+        int32: bool,
+    },
+    /// `number`.
+    Number,
+    /// `string`, optionally with a format.
+    String {
+        /// `format:`.
+        format: Option<StringFormat>,
+    },
+    /// `boolean`.
+    Boolean,
+    /// `array` of `items`.
+    Array(Box<TypeRef>),
+    /// A string enum written inline (`type: string, enum: [...]`).
+    InlineEnum(Vec<Spanned<String>>),
+    /// A named schema.
+    Named(String),
+}
+
+/// String formats.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum StringFormat {
+    /// `date-time`.
+    DateTime,
+    /// `date`.
+    Date,
+    /// `email`.
+    Email,
+    /// `uuid`.
+    Uuid,
+}
+
+impl StringFormat {
+    /// Every format, with its spec name.
+    pub const ALL: &'static [(&'static str, StringFormat)] = &[
+        ("date-time", StringFormat::DateTime),
+        ("date", StringFormat::Date),
+        ("email", StringFormat::Email),
+        ("uuid", StringFormat::Uuid),
+    ];
+}
+
+/// Constraints on a value.
+#[derive(Debug, Clone, Default)]
+pub struct Rules {
+    /// `minimum:`.
+    pub minimum: Option<Spanned<f64>>,
+    /// `maximum:`.
+    pub maximum: Option<Spanned<f64>>,
+    /// `minLength:`.
+    pub min_length: Option<Spanned<u64>>,
+    /// `maxLength:`.
+    pub max_length: Option<Spanned<u64>>,
+    /// `pattern:`.
+    pub pattern: Option<Spanned<String>>,
+    /// `minItems:`.
+    pub min_items: Option<Spanned<u64>>,
+    /// `maxItems:`.
+    pub max_items: Option<Spanned<u64>>,
+}
+
+/// What fields and parameters have in common.
+#[derive(Debug, Clone)]
+pub struct ValueSpec {
+    /// The type.
+    pub ty: TypeRef,
+    /// Whether `null` is a value.
+    pub nullable: bool,
+    /// Constraints.
+    pub rules: Rules,
+    /// Markdown description.
+    pub description: Option<String>,
+    /// An example value.
+    pub example: Option<Node>,
+    /// The value used when the input is absent.
+    pub default: Option<Spanned<Node>>,
+}
+
+/// A field of an object schema.
+#[derive(Debug, Clone)]
+pub struct Field {
+    /// snake_case name; also the JSON key and the Rust field.
+    pub name: Spanned<String>,
+    /// Whether the key may be absent.
+    pub optional: bool,
+    /// Type, constraints, docs.
+    pub spec: ValueSpec,
+}
+
+/// Where a parameter is read from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ParamIn {
+    /// A `{name}` segment of the path.
+    Path,
+    /// The query string.
+    Query,
+    /// A request header.
+    Header,
+}
+
+impl ParamIn {
+    /// The name used in the spec and in JSON pointers.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ParamIn::Path => "path",
+            ParamIn::Query => "query",
+            ParamIn::Header => "header",
+        }
+    }
+}
+
+/// A parameter of an endpoint.
+#[derive(Debug, Clone)]
+pub struct Param {
+    /// snake_case name, used by SQL (`:name`) and Rust.
+    pub name: Spanned<String>,
+    /// Where it comes from.
+    pub location: ParamIn,
+    /// The name on the wire (the header name for headers).
+    pub wire_name: String,
+    /// Whether it must be given.
+    pub required: bool,
+    /// Type, constraints, docs.
+    pub spec: ValueSpec,
+}
+
+/// HTTP methods an endpoint can have.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum HttpMethod {
+    /// GET.
+    Get,
+    /// POST.
+    Post,
+    /// PUT.
+    Put,
+    /// PATCH.
+    Patch,
+    /// DELETE.
+    Delete,
+}
+
+impl HttpMethod {
+    /// Every method, by its spec key.
+    pub const ALL: &'static [(&'static str, HttpMethod)] = &[
+        ("get", HttpMethod::Get),
+        ("post", HttpMethod::Post),
+        ("put", HttpMethod::Put),
+        ("patch", HttpMethod::Patch),
+        ("delete", HttpMethod::Delete),
+    ];
+
+    /// The method as sent on the wire.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            HttpMethod::Get => "GET",
+            HttpMethod::Post => "POST",
+            HttpMethod::Put => "PUT",
+            HttpMethod::Patch => "PATCH",
+            HttpMethod::Delete => "DELETE",
+        }
+    }
+}
+
+/// A segment of a route.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Segment {
+    /// Literal text.
+    Static(String),
+    /// `{name}`.
+    Param(String),
+}
+
+/// How an endpoint is implemented.
+#[derive(Debug, Clone)]
+pub enum Implementation {
+    /// By annotated queries, with no Rust.
+    Queries(Vec<QueryUse>),
+    /// By a Rust function, which may run the listed queries.
+    Handler {
+        /// The function's path from the crate root (`orders::create_order`).
+        path: Spanned<String>,
+        /// Queries the function runs.
+        queries: Vec<QueryUse>,
+    },
+}
+
+/// One query an endpoint runs.
+#[derive(Debug, Clone)]
+pub struct QueryUse {
+    /// `file.name`.
+    pub query: Spanned<String>,
+    /// The response field it fills; `None` for the response's root.
+    pub into: Option<Spanned<String>>,
+    /// Explicit bindings: SQL parameter → endpoint input.
+    pub bind: Vec<(Spanned<String>, Spanned<String>)>,
+    /// Keyset pagination over this query's rows.
+    pub paginate: Option<Paginate>,
+    /// Where the entry was written.
+    pub loc: Loc,
+}
+
+/// `paginate:` on a query.
+#[derive(Debug, Clone)]
+pub struct Paginate {
+    /// Result columns that order the rows uniquely, in `ORDER BY` order.
+    pub key: Vec<Spanned<String>>,
+    /// Page size when `limit` is absent.
+    pub default_limit: u64,
+    /// Largest page size a client may ask for.
+    pub max_limit: u64,
+    /// Where it was written.
+    pub loc: Loc,
+}
+
+/// A header of a response.
+#[derive(Debug, Clone)]
+pub struct ResponseHeader {
+    /// The header name as written (`Location`).
+    pub name: Spanned<String>,
+    /// Whether the handler must always set it.
+    pub required: bool,
+    /// Its type and docs.
+    pub spec: ValueSpec,
+}
+
+/// One declared response.
+#[derive(Debug, Clone)]
+pub struct Response {
+    /// The status code.
+    pub status: Spanned<u16>,
+    /// What it means.
+    pub description: Option<String>,
+    /// The body's schema (2xx only; errors are always problems).
+    pub schema: Option<TypeRef>,
+    /// Declared headers.
+    pub headers: Vec<ResponseHeader>,
+}
+
+/// An endpoint.
+#[derive(Debug, Clone)]
+pub struct Endpoint {
+    /// snake_case operation id.
+    pub id: Spanned<String>,
+    /// The method.
+    pub method: HttpMethod,
+    /// The path as written.
+    pub path: Spanned<String>,
+    /// The path, split.
+    pub segments: Vec<Segment>,
+    /// One-line summary.
+    pub summary: Option<String>,
+    /// Markdown description.
+    pub description: Option<String>,
+    /// Tags.
+    pub tags: Vec<Spanned<String>>,
+    /// Parameters.
+    pub params: Vec<Param>,
+    /// The JSON body's schema.
+    pub body: Option<TypeRef>,
+    /// Queries or a Rust function.
+    pub implementation: Implementation,
+    /// Declared responses.
+    pub responses: Vec<Response>,
+    /// Reserved for authentication requirements.
+    pub security: Option<Loc>,
+}

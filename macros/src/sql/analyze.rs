@@ -1,0 +1,138 @@
+//! Checks the SQL against the migrations, with no database but an
+//! in-memory SQLite: the migrations are applied in order, then every query is
+//! prepared. SQLite's own errors (unknown table or column, syntax, ambiguous
+//! column) are reported at the query's line and column.
+
+use std::rc::Rc;
+
+use rusqlite::Connection;
+
+use super::lex;
+use super::{LineIndex, Query};
+use crate::diag::{Diagnostics, Loc};
+
+/// A migration file.
+#[derive(Debug, Clone)]
+pub struct MigrationFile {
+    /// The file name (`0001_init.sql`), as recorded in `d1_migrations`.
+    pub name: String,
+    /// The absolute path, for `include_str!`.
+    pub path: std::path::PathBuf,
+    /// Display path.
+    pub display: Rc<str>,
+    /// Its SQL.
+    pub text: String,
+}
+
+/// What SQLite says about a result column.
+#[derive(Debug, Clone)]
+pub struct Column {
+    /// Its name in the result.
+    pub name: String,
+    /// The declared type of the table column it comes from, if it is one.
+    pub decltype: Option<String>,
+    /// Whether it comes straight from a `NOT NULL` (or `INTEGER PRIMARY
+    /// KEY`) table column.
+    pub not_null: bool,
+}
+
+/// What SQLite says about a query.
+#[derive(Debug, Clone)]
+pub struct Described {
+    /// Result columns in order.
+    pub columns: Vec<Column>,
+    /// Whether the statement only reads.
+    pub readonly: bool,
+}
+
+/// A database with the migrations applied, for preparing queries.
+pub struct Schema {
+    conn: Connection,
+}
+
+impl Schema {
+    /// Applies `migrations` to a fresh in-memory database, reporting each
+    /// failing statement at its location.
+    pub fn build(migrations: &[MigrationFile], d: &mut Diagnostics) -> Option<Schema> {
+        let conn = match Connection::open_in_memory() {
+            Ok(conn) => conn,
+            Err(err) => {
+                let file: Rc<str> = Rc::from("migrations");
+                d.error(&Loc::file_start(&file), format!("cannot open an in-memory SQLite to check the SQL: {err}"));
+                return None;
+            }
+        };
+        let _ = conn.execute_batch("PRAGMA foreign_keys = ON;");
+        for migration in migrations {
+            let lines = LineIndex::new(Rc::clone(&migration.display), &migration.text);
+            for (start, end) in lex::split_statements(&migration.text) {
+                let statement = &migration.text[start..end];
+                let result = conn.prepare(statement).and_then(|mut s| s.raw_execute());
+                if let Err(err) = result {
+                    let (offset, message) = located(&err);
+                    d.error(
+                        &lines.loc(start + offset),
+                        format!("migration {} fails: {message}", migration.name),
+                    );
+                    // Later migrations build on this one; stop here.
+                    return None;
+                }
+            }
+        }
+        Some(Schema { conn })
+    }
+
+    /// Prepares `query`, reporting SQLite's complaint at its location.
+    pub fn describe(&self, query: &Query, d: &mut Diagnostics) -> Option<Described> {
+        let stmt = match self.conn.prepare(&query.text) {
+            Ok(stmt) => stmt,
+            Err(err) => {
+                let (offset, message) = located(&err);
+                d.error(&query.loc_at(offset), format!("{message} (in query `{}`)", query.full_name));
+                return None;
+            }
+        };
+        let mut columns = Vec::with_capacity(stmt.column_count());
+        for (i, column) in stmt.columns().enumerate() {
+            let not_null = match stmt.column_metadata(i) {
+                Ok(Some((_, _, _, ref decl, _, not_null, primary_key, _))) => {
+                    let integer = decl
+                        .as_ref()
+                        .and_then(|d| d.to_str().ok())
+                        .is_some_and(|d| d.eq_ignore_ascii_case("INTEGER"));
+                    not_null || (primary_key && integer)
+                }
+                _ => false,
+            };
+            columns.push(Column {
+                name: column.name().to_owned(),
+                decltype: column.decl_type().map(str::to_owned),
+                not_null,
+            });
+        }
+        if stmt.parameter_count() != query.params.len() {
+            d.error(
+                &query.loc_at(0),
+                format!(
+                    "query `{}` has {} parameters by SQLite's count but {} named ones; mix no other parameter styles",
+                    query.full_name,
+                    stmt.parameter_count(),
+                    query.params.len()
+                ),
+            );
+        }
+        Some(Described {
+            columns,
+            readonly: stmt.readonly(),
+        })
+    }
+}
+
+/// SQLite's message and, when it names a token, the token's byte offset.
+fn located(err: &rusqlite::Error) -> (usize, String) {
+    match err {
+        rusqlite::Error::SqlInputError { msg, offset, .. } => (usize::try_from(*offset).unwrap_or(0), msg.clone()),
+        rusqlite::Error::SqliteFailure(_, Some(msg)) => (0, msg.clone()),
+        other => (0, other.to_string()),
+    }
+}

@@ -1,0 +1,106 @@
+//! Typed statements and batches of them.
+//!
+//! A [`Query<T>`] is a bound statement plus the function that decodes its
+//! result into `T` (`T`, `Option<T>`, `Vec<T>` or an affected-row count,
+//! by the query's declared cardinality). Tuples and vectors of queries are
+//! batches too, so several queries go to the database as one unit:
+//!
+//! ```ignore
+//! let (order, lines) = db.run((queries::orders::get_order(id), queries::orders::order_lines(id))).await?;
+//! ```
+
+use super::{DbError, ResultSet, Statement};
+
+/// A bound statement that decodes into `T`.
+#[derive(Debug)]
+pub struct Query<T> {
+    statement: Option<Statement>,
+    decode: fn(&ResultSet) -> Result<T, DbError>,
+}
+
+impl<T> Query<T> {
+    /// Pairs a statement with its decoder.
+    pub fn new(statement: Statement, decode: fn(&ResultSet) -> Result<T, DbError>) -> Self {
+        Query {
+            statement: Some(statement),
+            decode,
+        }
+    }
+
+    /// The bound statement.
+    pub fn statement(&self) -> Option<&Statement> {
+        self.statement.as_ref()
+    }
+}
+
+/// Statements that run together, and how to decode what they return.
+pub trait Batch {
+    /// What the batch decodes into.
+    type Output;
+    /// Moves this batch's statements, in order, into `out`.
+    fn collect(&mut self, out: &mut Vec<Statement>);
+    /// Decodes this batch's results, taking them from `results` in order.
+    fn decode(self, results: &mut std::vec::IntoIter<ResultSet>) -> Result<Self::Output, DbError>;
+}
+
+impl<T> Batch for Query<T> {
+    type Output = T;
+
+    fn collect(&mut self, out: &mut Vec<Statement>) {
+        out.extend(self.statement.take());
+    }
+
+    fn decode(self, results: &mut std::vec::IntoIter<ResultSet>) -> Result<T, DbError> {
+        let result = results
+            .next()
+            .ok_or_else(|| DbError::Other("a batch returned fewer results than statements".into()))?;
+        (self.decode)(&result)
+    }
+}
+
+impl<B: Batch> Batch for Vec<B> {
+    type Output = Vec<B::Output>;
+
+    fn collect(&mut self, out: &mut Vec<Statement>) {
+        for item in self.iter_mut() {
+            item.collect(out);
+        }
+    }
+
+    fn decode(self, results: &mut std::vec::IntoIter<ResultSet>) -> Result<Self::Output, DbError> {
+        self.into_iter().map(|item| item.decode(results)).collect()
+    }
+}
+
+macro_rules! tuple_batch {
+    ($($name:ident)+) => {
+        impl<$($name: Batch),+> Batch for ($($name,)+) {
+            type Output = ($($name::Output,)+);
+
+            #[allow(non_snake_case)]
+            fn collect(&mut self, out: &mut Vec<Statement>) {
+                let ($($name,)+) = self;
+                $($name.collect(out);)+
+            }
+
+            #[allow(non_snake_case)]
+            fn decode(self, results: &mut std::vec::IntoIter<ResultSet>) -> Result<Self::Output, DbError> {
+                let ($($name,)+) = self;
+                Ok(($($name.decode(results)?,)+))
+            }
+        }
+    };
+}
+
+tuple_batch!(A);
+tuple_batch!(A B);
+tuple_batch!(A B C);
+tuple_batch!(A B C D);
+tuple_batch!(A B C D E);
+tuple_batch!(A B C D E F);
+tuple_batch!(A B C D E F G);
+tuple_batch!(A B C D E F G H);
+tuple_batch!(A B C D E F G H I);
+tuple_batch!(A B C D E F G H I J);
+tuple_batch!(A B C D E F G H I J K);
+tuple_batch!(A B C D E F G H I J K L);

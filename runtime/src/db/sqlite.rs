@@ -1,0 +1,279 @@
+//! The native backend: an embedded SQLite file through rusqlite.
+//!
+//! A small pool of connections serves requests from Tokio's blocking
+//! threads. Connections use WAL (readers never wait for the writer), enforce
+//! foreign keys as D1 does, and wait up to five seconds for a busy writer. A
+//! unit of several statements is one transaction (`IMMEDIATE` when it writes,
+//! so it never has to upgrade a read lock); a single statement is its own.
+
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex, PoisonError};
+use std::time::Duration;
+
+use rusqlite::types::ValueRef;
+use rusqlite::{Connection, ErrorCode, TransactionBehavior};
+use tokio::sync::Semaphore;
+
+use super::{Database, DbError, ResultSet, Statement, check_safe_integer};
+use crate::value::Value;
+
+/// How many connections the pool opens unless told otherwise.
+pub const DEFAULT_POOL_SIZE: usize = 8;
+
+/// A SQLite database file shared by a pool of connections.
+#[derive(Clone)]
+pub struct SqliteDatabase {
+    inner: Arc<Pool>,
+}
+
+struct Pool {
+    path: PathBuf,
+    idle: Mutex<Vec<Connection>>,
+    permits: Semaphore,
+}
+
+impl std::fmt::Debug for SqliteDatabase {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SqliteDatabase")
+            .field("path", &self.inner.path)
+            .finish_non_exhaustive()
+    }
+}
+
+impl SqliteDatabase {
+    /// Opens (creating if needed) the database at `path` with up to
+    /// `pool_size` connections. One connection is opened at once so that a
+    /// bad path fails here rather than on the first request.
+    pub fn open(path: impl AsRef<Path>, pool_size: usize) -> Result<Self, DbError> {
+        let path = path.as_ref().to_path_buf();
+        let first = connect(&path)?;
+        Ok(SqliteDatabase {
+            inner: Arc::new(Pool {
+                path,
+                idle: Mutex::new(vec![first]),
+                permits: Semaphore::new(pool_size.max(1)),
+            }),
+        })
+    }
+
+    /// The database file.
+    pub fn path(&self) -> &Path {
+        &self.inner.path
+    }
+
+    /// Runs `f` on a connection of the pool, on the calling thread. For
+    /// start-up work (migrations, sample data) and tests.
+    pub fn with_connection<R>(
+        &self,
+        f: impl FnOnce(&mut Connection) -> R,
+    ) -> Result<R, DbError> {
+        let mut conn = self.inner.take()?;
+        let result = f(&mut conn);
+        self.inner.put(conn);
+        Ok(result)
+    }
+}
+
+impl Pool {
+    fn take(&self) -> Result<Connection, DbError> {
+        let pooled = self
+            .idle
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .pop();
+        match pooled {
+            Some(conn) => Ok(conn),
+            None => connect(&self.path),
+        }
+    }
+
+    fn put(&self, conn: Connection) {
+        self.idle
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .push(conn);
+    }
+}
+
+fn connect(path: &Path) -> Result<Connection, DbError> {
+    let conn = Connection::open(path).map_err(|e| {
+        DbError::Other(format!("cannot open database {}: {e}", path.display()))
+    })?;
+    conn.busy_timeout(Duration::from_secs(5)).map_err(sqlite_error)?;
+    conn.execute_batch(
+        "PRAGMA journal_mode = WAL;
+         PRAGMA synchronous = NORMAL;
+         PRAGMA foreign_keys = ON;",
+    )
+    .map_err(sqlite_error)?;
+    conn.set_prepared_statement_cache_capacity(128);
+    Ok(conn)
+}
+
+impl Database for SqliteDatabase {
+    async fn execute(&self, statements: Vec<Statement>) -> Result<Vec<ResultSet>, DbError> {
+        let _permit = self
+            .inner
+            .permits
+            .acquire()
+            .await
+            .map_err(|_| DbError::Other("the connection pool is closed".into()))?;
+        let pool = Arc::clone(&self.inner);
+        tokio::task::spawn_blocking(move || {
+            let mut conn = pool.take()?;
+            let result = run_unit(&mut conn, &statements);
+            pool.put(conn);
+            result
+        })
+        .await
+        .map_err(|e| DbError::Other(format!("database task failed: {e}")))?
+    }
+}
+
+/// Runs statements as one unit on `conn`.
+pub fn run_unit(conn: &mut Connection, statements: &[Statement]) -> Result<Vec<ResultSet>, DbError> {
+    for statement in statements {
+        for param in &statement.params {
+            if let Value::Integer(i) = param {
+                check_safe_integer(*i)?;
+            }
+        }
+    }
+    if let [single] = statements {
+        return Ok(vec![run_statement(conn, single)?]);
+    }
+    let behavior = if statements.iter().all(|s| s.sql.readonly) {
+        TransactionBehavior::Deferred
+    } else {
+        TransactionBehavior::Immediate
+    };
+    let tx = conn
+        .transaction_with_behavior(behavior)
+        .map_err(sqlite_error)?;
+    let results = statements
+        .iter()
+        .map(|statement| run_statement(&tx, statement))
+        .collect::<Result<Vec<_>, _>>()?;
+    tx.commit().map_err(sqlite_error)?;
+    Ok(results)
+}
+
+fn run_statement(conn: &Connection, statement: &Statement) -> Result<ResultSet, DbError> {
+    let sql = statement.sql;
+    let mut prepared = conn.prepare_cached(sql.text).map_err(sqlite_error)?;
+    let width = prepared.column_count();
+    if width != sql.columns.len() {
+        return Err(DbError::Other(format!(
+            "query {} returns {width} columns but was compiled for {}; is the database migrated?",
+            sql.name,
+            sql.columns.len()
+        )));
+    }
+    for (index, param) in statement.params.iter().enumerate() {
+        bind(&mut prepared, index + 1, param)?;
+    }
+    if width == 0 {
+        let changes = prepared.raw_execute().map_err(sqlite_error)?;
+        return Ok(ResultSet::new(sql, Vec::new(), changes as u64));
+    }
+    let mut values = Vec::new();
+    let mut rows = prepared.raw_query();
+    while let Some(row) = rows.next().map_err(sqlite_error)? {
+        for column in 0..width {
+            let cell = row.get_ref(column).map_err(sqlite_error)?;
+            values.push(from_sqlite(cell));
+        }
+    }
+    drop(rows);
+    let changes = if sql.readonly { 0 } else { conn.changes() };
+    Ok(ResultSet::new(sql, values, changes))
+}
+
+fn bind(stmt: &mut rusqlite::CachedStatement<'_>, index: usize, value: &Value) -> Result<(), DbError> {
+    let result = match value {
+        Value::Null => stmt.raw_bind_parameter(index, rusqlite::types::Null),
+        Value::Integer(i) => stmt.raw_bind_parameter(index, i),
+        Value::Real(f) => stmt.raw_bind_parameter(index, f),
+        Value::Text(s) => stmt.raw_bind_parameter(index, s.as_str()),
+        Value::Blob(b) => stmt.raw_bind_parameter(index, b.as_slice()),
+    };
+    result.map_err(sqlite_error)
+}
+
+fn from_sqlite(cell: ValueRef<'_>) -> Value {
+    match cell {
+        ValueRef::Null => Value::Null,
+        ValueRef::Integer(i) => Value::Integer(i),
+        ValueRef::Real(f) => Value::Real(f),
+        ValueRef::Text(t) => Value::Text(String::from_utf8_lossy(t).into_owned()),
+        ValueRef::Blob(b) => Value::Blob(b.to_vec()),
+    }
+}
+
+/// Classifies a rusqlite error.
+pub fn sqlite_error(err: rusqlite::Error) -> DbError {
+    match &err {
+        rusqlite::Error::SqliteFailure(failure, _) => match failure.code {
+            ErrorCode::ConstraintViolation => DbError::Constraint {
+                message: err.to_string(),
+            },
+            ErrorCode::DatabaseBusy | ErrorCode::DatabaseLocked => DbError::Busy(err.to_string()),
+            _ => DbError::Other(err.to_string()),
+        },
+        _ => DbError::Other(err.to_string()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::db::Sql;
+
+    static CREATE: Sql = Sql {
+        name: "t.create",
+        text: "CREATE TABLE t (id INTEGER PRIMARY KEY, n INTEGER NOT NULL CHECK (n >= 0))",
+        columns: &[],
+        readonly: false,
+    };
+    static INSERT: Sql = Sql {
+        name: "t.insert",
+        text: "INSERT INTO t (n) VALUES (?1)",
+        columns: &[],
+        readonly: false,
+    };
+    static COUNT: Sql = Sql {
+        name: "t.count",
+        text: "SELECT count(*) AS c FROM t",
+        columns: &["c"],
+        readonly: true,
+    };
+
+    fn stmt(sql: &'static Sql, params: Vec<Value>) -> Statement {
+        Statement { sql, params }
+    }
+
+    #[test]
+    fn a_failing_statement_rolls_back_the_whole_unit() {
+        let mut conn = Connection::open_in_memory().unwrap();
+        run_unit(&mut conn, &[stmt(&CREATE, vec![])]).unwrap();
+        let err = run_unit(
+            &mut conn,
+            &[
+                stmt(&INSERT, vec![Value::Integer(1)]),
+                stmt(&INSERT, vec![Value::Integer(-1)]),
+            ],
+        )
+        .unwrap_err();
+        assert!(matches!(err, DbError::Constraint { .. }), "{err:?}");
+        let counts = run_unit(&mut conn, &[stmt(&COUNT, vec![])]).unwrap();
+        assert_eq!(counts[0].one(|r| r.get::<i64>(0)).unwrap(), 0);
+    }
+
+    #[test]
+    fn unsafe_integers_are_refused_as_on_d1() {
+        let mut conn = Connection::open_in_memory().unwrap();
+        run_unit(&mut conn, &[stmt(&CREATE, vec![])]).unwrap();
+        let err = run_unit(&mut conn, &[stmt(&INSERT, vec![Value::Integer(1 << 60)])]).unwrap_err();
+        assert_eq!(err, DbError::IntegerOutOfRange(1 << 60));
+    }
+}

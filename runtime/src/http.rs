@@ -1,0 +1,116 @@
+//! The target-neutral request and response that generated handlers work with.
+//!
+//! The adapters ([`crate::native`] and `crate::worker`) translate between these
+//! and their platform's types; nothing else in a keel app sees the platform.
+
+use bytes::Bytes;
+pub use http::{HeaderMap, HeaderName, HeaderValue, Method, StatusCode, header};
+use serde::Serialize;
+
+use crate::problem::Problem;
+
+/// The largest request body accepted, in bytes, unless an app says otherwise.
+pub const DEFAULT_BODY_LIMIT: usize = 1024 * 1024;
+
+/// An HTTP request, already read in full.
+#[derive(Debug, Clone)]
+pub struct Request {
+    /// The method.
+    pub method: Method,
+    /// The path, still percent-encoded, always starting with `/`.
+    pub path: String,
+    /// The raw query string without `?`, if any.
+    pub query: Option<String>,
+    /// The headers.
+    pub headers: HeaderMap,
+    /// The body.
+    pub body: Bytes,
+}
+
+impl Request {
+    /// A request with no headers and no body.
+    pub fn new(method: Method, path_and_query: &str) -> Self {
+        let (path, query) = match path_and_query.split_once('?') {
+            Some((path, query)) => (path.to_owned(), Some(query.to_owned())),
+            None => (path_and_query.to_owned(), None),
+        };
+        Request {
+            method,
+            path,
+            query,
+            headers: HeaderMap::new(),
+            body: Bytes::new(),
+        }
+    }
+
+    /// The first value of header `name` if it is valid text.
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers.get(name).and_then(|v| v.to_str().ok())
+    }
+}
+
+/// An HTTP response.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Response {
+    /// The status.
+    pub status: StatusCode,
+    /// The headers, including `Content-Type` when there is a body.
+    pub headers: HeaderMap,
+    /// The body.
+    pub body: Vec<u8>,
+}
+
+impl Response {
+    /// A response with a body of the given content type.
+    pub fn new(status: StatusCode, content_type: &'static str, body: Vec<u8>) -> Self {
+        let mut headers = HeaderMap::new();
+        headers.insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
+        Response {
+            status,
+            headers,
+            body,
+        }
+    }
+
+    /// A response with no body.
+    pub fn empty(status: StatusCode) -> Self {
+        Response {
+            status,
+            headers: HeaderMap::new(),
+            body: Vec::new(),
+        }
+    }
+
+    /// A JSON response. Serialization of generated types cannot fail, but a
+    /// failure is still answered with a 500 problem rather than a panic.
+    pub fn json<T: Serialize + ?Sized>(status: StatusCode, value: &T) -> Self {
+        match serde_json::to_vec(value) {
+            Ok(body) => Response::new(status, "application/json", body),
+            Err(err) => {
+                crate::log::error(&format!("failed to serialize a response body: {err}"));
+                Problem::internal().into_response()
+            }
+        }
+    }
+
+    /// Adds a header, rejecting values that are not valid header text.
+    pub fn with_header(mut self, name: header::HeaderName, value: &str) -> Result<Self, Problem> {
+        let value = HeaderValue::from_str(value).map_err(|_| {
+            crate::log::error(&format!("invalid value for response header {name}: {value:?}"));
+            Problem::internal()
+        })?;
+        self.headers.insert(name, value);
+        Ok(self)
+    }
+}
+
+impl From<Problem> for Response {
+    fn from(problem: Problem) -> Self {
+        problem.into_response()
+    }
+}
+
+/// The status for a code the macro has already checked to be valid.
+pub fn status(code: u16) -> StatusCode {
+    StatusCode::from_u16(code).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR)
+}

@@ -1,0 +1,56 @@
+//! # keel
+//!
+//! The runtime of keel, a framework for typed JSON APIs generated from a
+//! declarative spec. An app describes its API in `api.yaml`, writes its
+//! queries as annotated SQL, and invokes [`api!`]; the macro generates the
+//! types, the typed query bindings, one handler per endpoint and the router,
+//! all written against this crate. The same generated code runs:
+//!
+//! - **on Cloudflare Workers with D1**, through [`worker`](crate::worker) and
+//!   `db::d1`, for production at the edge;
+//! - **natively on an embedded SQLite file**, through [`native`] and
+//!   [`db::sqlite`], for development, tests and self-hosting.
+//!
+//! What lives here, by topic:
+//!
+//! - [`problem`]: RFC 9457 errors and the error policy.
+//! - [`extract`]: reading and validating parameters and JSON bodies.
+//! - [`db`]: the [`Database`] trait, typed queries and batches, the two
+//!   backends, and migrations.
+//! - [`cursor`]: opaque keyset-pagination cursors.
+//! - [`http`]: the target-neutral request and response.
+//! - [`service`]: the [`Service`] trait every generated API implements.
+//!
+//! See `docs/` in the repository for the spec format and guides.
+
+#![cfg_attr(target_arch = "wasm32", allow(unreachable_pub))]
+
+pub mod cursor;
+pub mod db;
+pub mod extract;
+pub mod http;
+pub mod log;
+#[cfg(not(target_arch = "wasm32"))]
+pub mod native;
+pub mod problem;
+pub mod router;
+pub mod service;
+pub mod token;
+pub mod value;
+#[cfg(target_arch = "wasm32")]
+pub mod worker;
+
+pub use db::{Batch, Database, DbError, MaybeSend, MaybeSync, Migration, Query, ResultSet, Row, Sql, Statement};
+pub use http::{Request, Response};
+pub use keel_macros::api;
+pub use problem::{Problem, Violation, Violations};
+pub use service::{Service, serve};
+pub use value::{FromValue, StringEnum, Value};
+
+/// Re-exports for generated code. Not a stable API.
+#[doc(hidden)]
+pub mod __private {
+    pub use ::http::{HeaderValue, Method, StatusCode, header};
+    pub use ::serde;
+    pub use ::serde_json;
+}

@@ -1,0 +1,226 @@
+//! The native target: serves a [`Service`] over HTTP/1.1 from an embedded
+//! SQLite file.
+//!
+//! On start it creates the database file if needed, applies the embedded
+//! migrations, loads the app's sample data into a database it has just
+//! created (unless told not to), prints the URL it serves and logs one line
+//! per request.
+//!
+//! ```no_run
+//! # struct Api;
+//! # impl keel::Service for Api {
+//! #     const TITLE: &'static str = "t"; const VERSION: &'static str = "1";
+//! #     const MIGRATIONS: &'static [keel::Migration] = &[];
+//! #     async fn handle<D: keel::Database>(_: &D, _: keel::Request) -> keel::Response { todo!() }
+//! # }
+//! fn main() -> std::process::ExitCode {
+//!     keel::native::Server::<Api>::new()
+//!         .sample_data(include_str!("../seed/dev.sql"))
+//!         .main()
+//! }
+//! ```
+
+mod serve;
+
+use std::marker::PhantomData;
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::Parser;
+
+use crate::db::sqlite::{DEFAULT_POOL_SIZE, SqliteDatabase};
+use crate::db::{DbError, migrate};
+use crate::service::Service;
+
+/// Command-line flags and environment variables of a native server.
+#[derive(Debug, Clone, Parser)]
+#[command(about = "Serve the API from an embedded SQLite database")]
+pub struct Options {
+    /// Address to listen on.
+    #[arg(long, env = "KEEL_HOST", default_value = "127.0.0.1")]
+    pub host: String,
+    /// Port to listen on (0 picks a free one).
+    #[arg(long, env = "KEEL_PORT", default_value_t = 8787)]
+    pub port: u16,
+    /// SQLite database file; created, migrated and filled with sample data if missing.
+    #[arg(long, env = "KEEL_DATABASE", default_value = "shop.sqlite3")]
+    pub database: PathBuf,
+    /// Do not load sample data into a newly created database.
+    #[arg(long, env = "KEEL_NO_SAMPLE_DATA")]
+    pub no_sample_data: bool,
+    /// Size of the connection pool.
+    #[arg(long, env = "KEEL_POOL_SIZE", default_value_t = DEFAULT_POOL_SIZE)]
+    pub pool_size: usize,
+    /// Log filter, in `tracing` syntax (`info`, `keel=debug`, ...).
+    #[arg(long, env = "KEEL_LOG", default_value = "info")]
+    pub log: String,
+}
+
+/// Why a native server could not start or stopped.
+#[derive(Debug, thiserror::Error)]
+pub enum ServerError {
+    /// The database could not be opened, migrated or seeded.
+    #[error("database {path}: {source}")]
+    Database {
+        /// The file.
+        path: PathBuf,
+        /// What failed.
+        source: DbError,
+    },
+    /// The address could not be bound.
+    #[error("cannot listen on {addr}: {source}")]
+    Bind {
+        /// The address.
+        addr: String,
+        /// What failed.
+        source: std::io::Error,
+    },
+    /// Anything else at the socket level.
+    #[error("server error: {0}")]
+    Io(#[from] std::io::Error),
+}
+
+/// A native server for the API `S`.
+#[derive(Debug)]
+pub struct Server<S> {
+    sample_data: Option<&'static str>,
+    api: PhantomData<fn() -> S>,
+}
+
+impl<S: Service> Default for Server<S> {
+    fn default() -> Self {
+        Server {
+            sample_data: None,
+            api: PhantomData,
+        }
+    }
+}
+
+impl<S: Service> Server<S> {
+    /// A server with no sample data.
+    pub fn new() -> Self {
+        Server::default()
+    }
+
+    /// SQL run once into a database this server creates, for development.
+    /// It never runs against an existing database file.
+    pub fn sample_data(mut self, sql: &'static str) -> Self {
+        self.sample_data = Some(sql);
+        self
+    }
+
+    /// Parses the command line and environment, then serves until Ctrl-C or
+    /// SIGTERM. The `main` of a native app.
+    pub fn main(self) -> ExitCode {
+        let options = Options::parse();
+        init_logging(&options.log);
+        let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+            Ok(runtime) => runtime,
+            Err(err) => {
+                eprintln!("error: cannot start the async runtime: {err}");
+                return ExitCode::FAILURE;
+            }
+        };
+        match runtime.block_on(self.run(options, shutdown_signal())) {
+            Ok(()) => ExitCode::SUCCESS,
+            Err(err) => {
+                eprintln!("error: {err}");
+                ExitCode::FAILURE
+            }
+        }
+    }
+
+    /// Opens (creating, migrating and seeding as needed) the database named
+    /// by `options`.
+    pub fn open_database(&self, options: &Options) -> Result<SqliteDatabase, ServerError> {
+        let path = options.database.clone();
+        let fail = |source| ServerError::Database {
+            path: path.clone(),
+            source,
+        };
+        let created = !path.exists();
+        if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
+            std::fs::create_dir_all(parent)
+                .map_err(|e| fail(DbError::Other(format!("cannot create {}: {e}", parent.display()))))?;
+        }
+        let db = SqliteDatabase::open(&path, options.pool_size).map_err(fail)?;
+        let applied = db
+            .with_connection(|conn| migrate::apply(conn, S::MIGRATIONS))
+            .and_then(|r| r)
+            .map_err(fail)?;
+        for name in &applied {
+            tracing::info!("applied migration {name}");
+        }
+        if created && !options.no_sample_data {
+            if let Some(sql) = self.sample_data {
+                db.with_connection(|conn| {
+                    let tx = conn.transaction()?;
+                    tx.execute_batch(sql)?;
+                    tx.commit()
+                })
+                .and_then(|r| r.map_err(crate::db::sqlite::sqlite_error))
+                .map_err(|e| fail(DbError::Other(format!("sample data failed: {e}"))))?;
+                tracing::info!("loaded sample data into new database {}", path.display());
+            }
+        }
+        Ok(db)
+    }
+
+    /// Serves until `shutdown` completes.
+    pub async fn run(
+        self,
+        options: Options,
+        shutdown: impl std::future::Future<Output = ()>,
+    ) -> Result<(), ServerError> {
+        let db = self.open_database(&options)?;
+        let addr = format!("{}:{}", options.host, options.port);
+        let listener = tokio::net::TcpListener::bind(&addr)
+            .await
+            .map_err(|source| ServerError::Bind { addr, source })?;
+        let local: SocketAddr = listener.local_addr()?;
+        println!(
+            "{} {} listening on http://{local} (database {})",
+            S::TITLE,
+            S::VERSION,
+            options.database.display()
+        );
+        serve::accept_loop::<S>(listener, db, shutdown).await;
+        tracing::info!("shut down");
+        Ok(())
+    }
+}
+
+fn init_logging(filter: &str) {
+    let filter = tracing_subscriber::EnvFilter::try_new(filter).unwrap_or_else(|err| {
+        eprintln!("warning: invalid log filter {filter:?} ({err}); using \"info\"");
+        tracing_subscriber::EnvFilter::new("info")
+    });
+    // A second initialisation (in tests) is harmless; ignore it.
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .try_init();
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = tokio::signal::ctrl_c();
+    #[cfg(unix)]
+    {
+        let mut term = match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(term) => term,
+            Err(_) => {
+                let _ = ctrl_c.await;
+                return;
+            }
+        };
+        tokio::select! {
+            _ = ctrl_c => {}
+            _ = term.recv() => {}
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = ctrl_c.await;
+    }
+}

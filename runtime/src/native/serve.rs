@@ -1,0 +1,104 @@
+//! The HTTP/1.1 glue between hyper and a [`Service`].
+
+use std::convert::Infallible;
+use std::time::Instant;
+
+use bytes::Bytes;
+use http_body_util::{BodyExt, Full, Limited};
+use hyper::body::Incoming;
+use hyper::server::conn::http1;
+use hyper::service::service_fn;
+use hyper_util::rt::TokioIo;
+use tokio::net::TcpListener;
+
+use crate::db::sqlite::SqliteDatabase;
+use crate::http::{DEFAULT_BODY_LIMIT, Request, Response};
+use crate::problem::Problem;
+use crate::service::{Service, serve};
+
+pub(super) async fn accept_loop<S: Service>(
+    listener: TcpListener,
+    db: SqliteDatabase,
+    shutdown: impl std::future::Future<Output = ()>,
+) {
+    tokio::pin!(shutdown);
+    loop {
+        let (stream, peer) = tokio::select! {
+            accepted = listener.accept() => match accepted {
+                Ok(pair) => pair,
+                Err(err) => {
+                    tracing::warn!("accept failed: {err}");
+                    continue;
+                }
+            },
+            () = &mut shutdown => return,
+        };
+        let db = db.clone();
+        tokio::spawn(async move {
+            let service = service_fn(move |req| {
+                let db = db.clone();
+                async move { Ok::<_, Infallible>(handle::<S>(&db, req).await) }
+            });
+            if let Err(err) = http1::Builder::new()
+                .serve_connection(TokioIo::new(stream), service)
+                .await
+            {
+                tracing::debug!("connection from {peer} ended: {err}");
+            }
+        });
+    }
+}
+
+async fn handle<S: Service>(db: &SqliteDatabase, req: hyper::Request<Incoming>) -> hyper::Response<Full<Bytes>> {
+    let started = Instant::now();
+    let method = req.method().clone();
+    let target = req.uri().path_and_query().map_or_else(|| req.uri().path().to_owned(), |pq| pq.to_string());
+    let response = match read_request(req).await {
+        Ok(request) => serve::<S, _>(db, request).await,
+        Err(problem) => problem.into_response(),
+    };
+    tracing::info!(
+        "{method} {target} -> {} ({:.2} ms)",
+        response.status.as_u16(),
+        started.elapsed().as_secs_f64() * 1000.0
+    );
+    into_hyper(response)
+}
+
+async fn read_request(req: hyper::Request<Incoming>) -> Result<Request, Problem> {
+    let (parts, body) = req.into_parts();
+    let declared = parts
+        .headers
+        .get(http::header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<usize>().ok());
+    if declared.is_some_and(|len| len > DEFAULT_BODY_LIMIT) {
+        return Err(Problem::payload_too_large(DEFAULT_BODY_LIMIT));
+    }
+    let body = Limited::new(body, DEFAULT_BODY_LIMIT)
+        .collect()
+        .await
+        .map_err(|err| {
+            if err.downcast_ref::<http_body_util::LengthLimitError>().is_some() {
+                Problem::payload_too_large(DEFAULT_BODY_LIMIT)
+            } else {
+                Problem::new(http::StatusCode::BAD_REQUEST, "unreadable-body", "Unreadable body")
+                    .with_detail(format!("the request body could not be read: {err}"))
+            }
+        })?
+        .to_bytes();
+    Ok(Request {
+        method: parts.method,
+        path: parts.uri.path().to_owned(),
+        query: parts.uri.query().map(str::to_owned),
+        headers: parts.headers,
+        body,
+    })
+}
+
+fn into_hyper(response: Response) -> hyper::Response<Full<Bytes>> {
+    let mut out = hyper::Response::new(Full::new(Bytes::from(response.body)));
+    *out.status_mut() = response.status;
+    *out.headers_mut() = response.headers;
+    out
+}

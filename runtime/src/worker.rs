@@ -1,0 +1,97 @@
+//! The Workers target: serves a [`Service`] from a `fetch` event with a D1
+//! binding.
+//!
+//! ```ignore
+//! #[worker::event(fetch)]
+//! async fn fetch(req: worker::Request, env: worker::Env, _: worker::Context) -> worker::Result<worker::Response> {
+//!     keel::worker::fetch::<Api>(req, &env, "DB").await
+//! }
+//! ```
+
+use bytes::Bytes;
+use http::{HeaderMap, HeaderName, HeaderValue, Method};
+
+use crate::db::d1::D1Database;
+use crate::http::{DEFAULT_BODY_LIMIT, Request, Response};
+use crate::problem::Problem;
+use crate::service::{Service, serve};
+
+/// Handles one `fetch` event with the API `S` and the D1 binding `binding`.
+///
+/// Never fails for a bad request: every error is a problem response. It
+/// returns `Err` only if the runtime cannot build a response at all.
+pub async fn fetch<S: Service>(
+    req: worker::Request,
+    env: &worker::Env,
+    binding: &str,
+) -> worker::Result<worker::Response> {
+    let response = match read_request(req).await {
+        Ok(request) => match D1Database::from_env(env, binding) {
+            Ok(db) => serve::<S, _>(&db, request).await,
+            Err(err) => {
+                crate::log::error(&err.to_string());
+                Problem::internal().into_response()
+            }
+        },
+        Err(problem) => problem.into_response(),
+    };
+    into_worker(response)
+}
+
+async fn read_request(mut req: worker::Request) -> Result<Request, Problem> {
+    let method = Method::from_bytes(req.method().as_ref().as_bytes()).map_err(|_| {
+        Problem::new(http::StatusCode::BAD_REQUEST, "invalid-method", "Invalid method")
+    })?;
+    let url = req.url().map_err(|_| {
+        Problem::new(http::StatusCode::BAD_REQUEST, "invalid-url", "Invalid URL")
+    })?;
+    let mut headers = HeaderMap::new();
+    for (name, value) in req.headers().entries() {
+        if let (Ok(name), Ok(value)) = (HeaderName::from_bytes(name.as_bytes()), HeaderValue::from_str(&value)) {
+            headers.append(name, value);
+        }
+    }
+    let declared = headers
+        .get(http::header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<usize>().ok());
+    if declared.is_some_and(|len| len > DEFAULT_BODY_LIMIT) {
+        return Err(Problem::payload_too_large(DEFAULT_BODY_LIMIT));
+    }
+    let body = if method == Method::GET || method == Method::HEAD {
+        Bytes::new()
+    } else {
+        let bytes = req.bytes().await.map_err(|err| {
+            Problem::new(http::StatusCode::BAD_REQUEST, "unreadable-body", "Unreadable body")
+                .with_detail(format!("the request body could not be read: {err}"))
+        })?;
+        if bytes.len() > DEFAULT_BODY_LIMIT {
+            return Err(Problem::payload_too_large(DEFAULT_BODY_LIMIT));
+        }
+        Bytes::from(bytes)
+    };
+    Ok(Request {
+        method,
+        path: url.path().to_owned(),
+        query: url.query().map(str::to_owned),
+        headers,
+        body,
+    })
+}
+
+fn into_worker(response: Response) -> worker::Result<worker::Response> {
+    let headers = worker::Headers::new();
+    for (name, value) in &response.headers {
+        if let Ok(value) = value.to_str() {
+            headers.append(name.as_str(), value)?;
+        }
+    }
+    let out = if response.body.is_empty() {
+        worker::Response::empty()?
+    } else {
+        worker::Response::from_bytes(response.body)?
+    };
+    Ok(out
+        .with_status(response.status.as_u16())
+        .with_headers(headers))
+}
