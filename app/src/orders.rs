@@ -174,7 +174,7 @@ pub async fn update_order_status(
         };
         return Err(Problem::new(StatusCode::CONFLICT, "invalid-transition", "Status change not allowed")
             .with_detail(detail)
-            .with_extension("status", current.status.as_str())
+            .with_extension("current_status", current.status.as_str())
             .with_extension("allowed", allowed)
             .with_violation("#/body/status", format!("cannot move from {} to {target}", current.status)));
     }

@@ -19,6 +19,8 @@ use serde::Serialize;
 
 use crate::http::Response;
 
+const RESERVED_MEMBERS: &[&str] = &["type", "title", "status", "detail", "instance", "errors"];
+
 /// The media type of every error body.
 pub const PROBLEM_JSON: &str = "application/problem+json";
 
@@ -208,9 +210,15 @@ impl Problem {
         self
     }
 
-    /// Adds an extension member (RFC 9457 §3.2) to the body.
+    /// Adds an extension member (RFC 9457 §3.2) to the body. The standard
+    /// members (`type`, `title`, `status`, `detail`, `instance`) and `errors`
+    /// cannot be replaced this way; such a call is logged and ignored.
     pub fn with_extension(mut self, name: &str, value: impl Into<serde_json::Value>) -> Self {
-        self.extensions.insert(name.to_owned(), value.into());
+        if RESERVED_MEMBERS.contains(&name) {
+            crate::log::error(&format!("problem extension `{name}` would replace a standard member; ignored"));
+        } else {
+            self.extensions.insert(name.to_owned(), value.into());
+        }
         self
     }
 
@@ -287,6 +295,7 @@ fn summarize(errors: &[Violation]) -> String {
 #[derive(Debug, Default)]
 pub struct Violations {
     list: Vec<Violation>,
+    missing_body: bool,
 }
 
 impl Violations {
@@ -301,6 +310,21 @@ impl Violations {
             pointer: pointer.into(),
             detail: detail.into(),
         });
+    }
+
+    /// Records that a required JSON body is absent: a malformed request
+    /// (400) rather than a body that breaks its schema (422).
+    pub fn missing_body(&mut self) {
+        self.missing_body = true;
+        self.push(
+            "#/body",
+            "is required: send a JSON object with Content-Type: application/json",
+        );
+    }
+
+    /// Whether the request lacked its required body.
+    pub fn is_missing_body(&self) -> bool {
+        self.missing_body
     }
 
     /// Whether nothing has been recorded.
@@ -357,7 +381,12 @@ mod tests {
 
     #[test]
     fn extensions_are_flattened() {
-        let json = body(Problem::conflict("short").with_extension("skus", vec!["A-1"]));
+        let json = body(
+            Problem::conflict("short")
+                .with_extension("skus", vec!["A-1"])
+                .with_extension("status", "not a number"),
+        );
         assert_eq!(json["skus"], serde_json::json!(["A-1"]));
+        assert_eq!(json["status"], 409);
     }
 }

@@ -4,8 +4,9 @@
 //! (static segments before parameters at each position), so routing costs a
 //! split and a few string comparisons, with no allocation.
 
-/// Splits `path` into its segments, filling `buf`. Returns `None` when the
-/// path has more segments than any route, or does not start with `/`.
+/// Splits `path` into its segments, filling `buf`. Returns `None` when no
+/// route can match: the path has more segments than any route, an empty
+/// segment (`//`, or a trailing `/`), or does not start with `/`.
 pub fn segments<'p, 'b>(path: &'p str, buf: &'b mut [&'p str]) -> Option<&'b [&'p str]> {
     let rest = path.strip_prefix('/')?;
     if rest.is_empty() {
@@ -13,6 +14,9 @@ pub fn segments<'p, 'b>(path: &'p str, buf: &'b mut [&'p str]) -> Option<&'b [&'
     }
     let mut count = 0;
     for segment in rest.split('/') {
+        if segment.is_empty() {
+            return None;
+        }
         *buf.get_mut(count)? = segment;
         count += 1;
     }
@@ -28,7 +32,8 @@ mod tests {
         let mut buf = [""; 4];
         assert_eq!(segments("/", &mut buf), Some(&[][..]));
         assert_eq!(segments("/v1/products", &mut buf), Some(&["v1", "products"][..]));
-        assert_eq!(segments("/v1/products/", &mut buf), Some(&["v1", "products", ""][..]));
+        assert_eq!(segments("/v1/products/", &mut buf), None);
+        assert_eq!(segments("/v1//products", &mut buf), None);
         assert_eq!(segments("/a/b/c/d/e", &mut buf), None);
         assert_eq!(segments("relative", &mut buf), None);
     }

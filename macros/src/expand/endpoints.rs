@@ -171,7 +171,7 @@ fn extraction(e: &EndpointPlan) -> (TokenStream, Vec<InputVar>) {
                     &mut ::keel::extract::JsonCx::new("#/body", &mut __v),
                 ),
                 ::std::option::Option::None => {
-                    __v.push("#/body", "is required: send a JSON object with Content-Type: application/json");
+                    __v.missing_body();
                     ::std::option::Option::None
                 }
             };

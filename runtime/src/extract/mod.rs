@@ -18,15 +18,16 @@ pub use json::{FromJson, JsonCx, json_body};
 
 impl Violations {
     /// The problem for these violations: 400 when any concerns the path,
-    /// query, headers or JSON syntax, 422 when all are about a well-formed
-    /// body that breaks its schema.
+    /// query or headers or the body is missing, 422 when all are about a
+    /// well-formed body that breaks its schema.
     pub fn into_problem(self) -> Problem {
         if self.is_empty() {
             crate::log::error("validation failed without recording a violation");
             return Problem::internal();
         }
+        let missing_body = self.is_missing_body();
         let list = self.into_vec();
-        if list.iter().all(|v| v.pointer.starts_with("#/body")) {
+        if !missing_body && list.iter().all(|v| v.pointer.starts_with("#/body")) {
             Problem::invalid_body(list)
         } else {
             Problem::invalid_request(list)
@@ -118,7 +119,15 @@ pub fn require<T>(value: Option<T>, present: bool, pointer: &str, v: &mut Violat
 pub fn integer(raw: Option<&str>, pointer: &str, rules: &IntRules, v: &mut Violations) -> Option<i64> {
     let raw = raw?;
     let Ok(value) = raw.parse::<i64>() else {
-        v.push(pointer, format!("must be an integer, got {}", quote(raw)));
+        let digits = raw.strip_prefix('-').unwrap_or(raw);
+        let detail = if !digits.is_empty() && digits.bytes().all(|b| b.is_ascii_digit()) {
+            // An integer, just too large for any integer type we accept.
+            let extreme = if raw.starts_with('-') { i64::MIN } else { i64::MAX };
+            rules::check_int(extreme, rules).unwrap_or_else(|| "is out of range".to_owned())
+        } else {
+            format!("must be an integer, got {}", quote(raw))
+        };
+        v.push(pointer, detail);
         return None;
     };
     check(rules::check_int(value, rules), value, pointer, v)

@@ -73,20 +73,21 @@ async fn read_request(req: hyper::Request<Incoming>) -> Result<Request, Problem>
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.parse::<usize>().ok());
     if declared.is_some_and(|len| len > DEFAULT_BODY_LIMIT) {
+        drain(body).await;
         return Err(Problem::payload_too_large(DEFAULT_BODY_LIMIT));
     }
-    let body = Limited::new(body, DEFAULT_BODY_LIMIT)
-        .collect()
-        .await
-        .map_err(|err| {
-            if err.downcast_ref::<http_body_util::LengthLimitError>().is_some() {
-                Problem::payload_too_large(DEFAULT_BODY_LIMIT)
-            } else {
+    let body = match Limited::new(body, DEFAULT_BODY_LIMIT).collect().await {
+        Ok(collected) => collected.to_bytes(),
+        Err(err) if err.downcast_ref::<http_body_util::LengthLimitError>().is_some() => {
+            return Err(Problem::payload_too_large(DEFAULT_BODY_LIMIT));
+        }
+        Err(err) => {
+            return Err(
                 Problem::new(http::StatusCode::BAD_REQUEST, "unreadable-body", "Unreadable body")
-                    .with_detail(format!("the request body could not be read: {err}"))
-            }
-        })?
-        .to_bytes();
+                    .with_detail(format!("the request body could not be read: {err}")),
+            );
+        }
+    };
     Ok(Request {
         method: parts.method,
         path: parts.uri.path().to_owned(),
@@ -94,6 +95,22 @@ async fn read_request(req: hyper::Request<Incoming>) -> Result<Request, Problem>
         headers: parts.headers,
         body,
     })
+}
+
+/// Reads and discards an oversized body (up to a bound), so that a client
+/// that sends its whole body before reading the response still gets the 413
+/// rather than a reset connection.
+async fn drain(mut body: Incoming) {
+    const DRAIN_LIMIT: usize = 16 * DEFAULT_BODY_LIMIT;
+    let mut seen = 0;
+    while let Some(Ok(frame)) = body.frame().await {
+        if let Some(data) = frame.data_ref() {
+            seen += data.len();
+        }
+        if seen > DRAIN_LIMIT {
+            break;
+        }
+    }
 }
 
 fn into_hyper(response: Response) -> hyper::Response<Full<Bytes>> {

@@ -1,0 +1,120 @@
+//! What every endpoint shares: routing, methods, bodies, health.
+
+use serde_json::json;
+
+use crate::support::Server;
+
+pub fn health_answers(s: &Server) {
+    assert_eq!(s.get("/healthz").ok(200), json!({"status": "ok"}));
+}
+
+pub fn head_is_get_without_body(s: &Server) {
+    let reply = s.send("HEAD", "/healthz", &[], None);
+    assert_eq!(reply.status, 200);
+    assert!(reply.body.is_empty());
+}
+
+pub fn unknown_routes_are_404(s: &Server) {
+    for path in ["/", "/v2/products", "/v1/products/1/extra", "/v1/products/", "/a/b/c/d/e/f/g"] {
+        let problem = s.get(path).problem(404);
+        assert_eq!(
+            problem,
+            json!({
+                "type": "/problems/no-route",
+                "title": "No such route",
+                "status": 404,
+                "detail": format!("no route matches GET {path}"),
+            }),
+            "{path}"
+        );
+    }
+}
+
+pub fn wrong_methods_are_405_with_allow(s: &Server) {
+    let cases = [
+        ("DELETE", "/v1/products", "GET, HEAD"),
+        ("POST", "/v1/products/1", "GET, HEAD"),
+        ("GET", "/v1/orders", "POST"),
+        ("PUT", "/v1/orders/1/status", "GET, HEAD, PATCH"),
+        ("GET", "/v1/inventory/check", "POST"),
+    ];
+    for (method, path, allow) in cases {
+        let reply = s.send(method, path, &[], None);
+        let problem = reply.problem(405);
+        assert_eq!(reply.header("allow"), Some(allow), "{method} {path}");
+        assert_eq!(problem["type"], "/problems/method-not-allowed");
+        assert_eq!(problem["detail"], format!("{method} is not allowed here; allowed: {allow}"));
+    }
+}
+
+pub fn malformed_json_is_400(s: &Server) {
+    let reply = s.send(
+        "POST",
+        "/v1/inventory/check",
+        &[("content-type", "application/json")],
+        Some(b"{\"items\": [{\"sku\": \"SHO-001\", }]}"),
+    );
+    assert_eq!(
+        reply.problem(400),
+        json!({
+            "type": "/problems/malformed-json",
+            "title": "Malformed JSON body",
+            "status": 400,
+            "detail": "the body is not valid JSON: trailing comma at line 1 column 31",
+        })
+    );
+    let truncated = s.send("POST", "/v1/orders", &[("content-type", "application/json")], Some(b"{\"customer_id\": 1"));
+    assert_eq!(
+        truncated.problem(400)["detail"],
+        "the body is not valid JSON: unexpected end of input at line 1 column 17"
+    );
+}
+
+pub fn bodies_must_be_json(s: &Server) {
+    let reply = s.send("POST", "/v1/inventory/check", &[("content-type", "text/plain")], Some(b"{}"));
+    assert_eq!(
+        reply.problem(415),
+        json!({
+            "type": "/problems/unsupported-media-type",
+            "title": "Unsupported media type",
+            "status": 415,
+            "detail": "expected content type application/json, found text/plain",
+        })
+    );
+}
+
+pub fn missing_body_is_400(s: &Server) {
+    let problem = s.send("POST", "/v1/inventory/check", &[], None).problem(400);
+    assert_eq!(problem["type"], "/problems/invalid-request");
+    assert_eq!(
+        problem["errors"],
+        json!([{"pointer": "#/body", "detail": "is required: send a JSON object with Content-Type: application/json"}])
+    );
+}
+
+pub fn oversized_body_is_413(s: &Server) {
+    let big = format!("{{\"items\": [], \"pad\": \"{}\"}}", "x".repeat(1024 * 1024 + 1));
+    let reply = s.send("POST", "/v1/inventory/check", &[("content-type", "application/json")], Some(big.as_bytes()));
+    assert_eq!(
+        reply.problem(413),
+        json!({
+            "type": "/problems/payload-too-large",
+            "title": "Request body too large",
+            "status": 413,
+            "detail": "the body must be at most 1048576 bytes",
+        })
+    );
+}
+
+pub fn unknown_query_parameters_are_refused(s: &Server) {
+    let problem = s.get("/v1/products?catgory=shoes").problem(400);
+    assert_eq!(
+        problem["errors"],
+        json!([{
+            "pointer": "#/query/catgory",
+            "detail": "unknown query parameter; expected one of: category, q, min_price, max_price, in_stock, sort, limit, cursor",
+        }])
+    );
+    let problem = s.get("/healthz?verbose=1").problem(400);
+    assert_eq!(problem["errors"][0]["detail"], "unknown query parameter; this endpoint takes no query parameters");
+}

@@ -1,0 +1,313 @@
+//! Starting the real servers and talking HTTP to them.
+//!
+//! [`Server::native`] runs the `app` binary on a fresh SQLite file;
+//! [`Server::worker`] runs the Worker under `wrangler dev` on a fresh local
+//! D1. Both are seeded with `app/seed/dev.sql`, and both expose their
+//! database file so tests can assert on the state a request left behind.
+
+#![allow(dead_code)]
+
+use std::io::{BufRead, BufReader, Read};
+use std::net::TcpListener;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::sync::mpsc;
+use std::time::{Duration, Instant};
+
+use rusqlite::Connection;
+use serde_json::Value;
+
+/// A response, read in full.
+#[derive(Debug, Clone)]
+pub struct Reply {
+    pub status: u16,
+    pub headers: Vec<(String, String)>,
+    pub body: Vec<u8>,
+}
+
+impl Reply {
+    /// The body as JSON; panics with the body text if it is not JSON.
+    pub fn json(&self) -> Value {
+        serde_json::from_slice(&self.body)
+            .unwrap_or_else(|e| panic!("body is not JSON ({e}): {}", String::from_utf8_lossy(&self.body)))
+    }
+
+    /// The first value of header `name`.
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(n, _)| n.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
+    }
+
+    /// Asserts the status and the problem+json content type, and returns the
+    /// problem.
+    #[track_caller]
+    pub fn problem(&self, status: u16) -> Value {
+        assert_eq!(self.status, status, "body: {}", String::from_utf8_lossy(&self.body));
+        assert_eq!(self.header("content-type"), Some("application/problem+json"));
+        let problem = self.json();
+        assert_eq!(problem["status"], status);
+        problem
+    }
+
+    /// Asserts a 2xx JSON response with `status` and returns its body.
+    #[track_caller]
+    pub fn ok(&self, status: u16) -> Value {
+        assert_eq!(self.status, status, "body: {}", String::from_utf8_lossy(&self.body));
+        assert_eq!(self.header("content-type"), Some("application/json"));
+        self.json()
+    }
+}
+
+/// Which target a server runs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Target {
+    Native,
+    Worker,
+}
+
+/// A running server with its own database.
+pub struct Server {
+    pub target: Target,
+    base: String,
+    database: PathBuf,
+    child: Child,
+    agent: ureq::Agent,
+    _dir: tempfile::TempDir,
+}
+
+fn app_dir() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .map(|a| a.port())
+        .expect("no free port")
+}
+
+fn agent() -> ureq::Agent {
+    ureq::Agent::config_builder()
+        .http_status_as_error(false)
+        .timeout_global(Some(Duration::from_secs(60)))
+        .build()
+        .into()
+}
+
+impl Server {
+    /// Starts `target/.../app` on a new database, on a free port.
+    pub fn native() -> Server {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let database = dir.path().join("shop.sqlite3");
+        let mut child = Command::new(env!("CARGO_BIN_EXE_app"))
+            .args(["--host", "127.0.0.1", "--port", "0", "--database"])
+            .arg(&database)
+            .env("KEEL_LOG", "warn")
+            .stdout(Stdio::piped())
+            .stderr(Stdio::inherit())
+            .spawn()
+            .expect("cannot start the app binary");
+        let stdout = child.stdout.take().expect("stdout");
+        let (tx, rx) = mpsc::channel();
+        std::thread::spawn(move || {
+            for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+                if let Some(at) = line.find("http://") {
+                    let url = line[at..].split_whitespace().next().unwrap_or("").to_owned();
+                    let _ = tx.send(url);
+                }
+            }
+        });
+        let base = rx
+            .recv_timeout(Duration::from_secs(60))
+            .expect("the native server did not print its URL");
+        Server { target: Target::Native, base, database, child, agent: agent(), _dir: dir }
+    }
+
+    /// Starts the Worker under `wrangler dev` with a new local D1, migrated
+    /// and seeded with wrangler itself.
+    pub fn worker() -> Server {
+        let wrangler = app_dir().join("../node_modules/.bin/wrangler");
+        assert!(
+            wrangler.exists(),
+            "{} is missing: run `npm ci` at the workspace root (scripts/test.sh does)",
+            wrangler.display()
+        );
+        let dir = tempfile::tempdir().expect("temp dir");
+        let state = dir.path().join("state");
+        let run = |args: &[&str]| {
+            let out = Command::new(&wrangler)
+                .args(args)
+                .arg("--persist-to")
+                .arg(&state)
+                .current_dir(app_dir())
+                .env("WRANGLER_SEND_METRICS", "false")
+                .env("CI", "true")
+                .output()
+                .expect("cannot run wrangler");
+            assert!(
+                out.status.success(),
+                "wrangler {args:?} failed:\n{}\n{}",
+                String::from_utf8_lossy(&out.stdout),
+                String::from_utf8_lossy(&out.stderr)
+            );
+        };
+        run(&["d1", "migrations", "apply", "DB", "--local"]);
+        run(&["d1", "execute", "DB", "--local", "--file", "seed/dev.sql"]);
+
+        let port = free_port();
+        let log = std::fs::File::create(dir.path().join("wrangler.log")).expect("log file");
+        let child = Command::new(&wrangler)
+            .args(["dev", "--local", "--ip", "127.0.0.1", "--port", &port.to_string(), "--log-level", "warn"])
+            .arg("--persist-to")
+            .arg(&state)
+            .current_dir(app_dir())
+            .env("WRANGLER_SEND_METRICS", "false")
+            .env("CI", "true")
+            .stdin(Stdio::null())
+            .stdout(log.try_clone().expect("log file"))
+            .stderr(log)
+            .spawn()
+            .expect("cannot start wrangler dev");
+        let database = find_d1_file(&state);
+        let mut server = Server {
+            target: Target::Worker,
+            base: format!("http://127.0.0.1:{port}"),
+            database,
+            child,
+            agent: agent(),
+            _dir: dir,
+        };
+        server.wait_until_up(Duration::from_secs(300));
+        server
+    }
+
+    fn wait_until_up(&mut self, limit: Duration) {
+        let started = Instant::now();
+        loop {
+            if let Ok(Some(status)) = self.child.try_wait() {
+                panic!("the server exited with {status} before answering; see its log:\n{}", self.log());
+            }
+            if let Ok(reply) = self.try_send("GET", "/healthz", &[], None) {
+                if reply.status == 200 {
+                    return;
+                }
+            }
+            if started.elapsed() > limit {
+                panic!("the server did not answer /healthz within {limit:?}; log:\n{}", self.log());
+            }
+            std::thread::sleep(Duration::from_millis(500));
+        }
+    }
+
+    fn log(&self) -> String {
+        std::fs::read_to_string(self._dir.path().join("wrangler.log")).unwrap_or_default()
+    }
+
+    /// The base URL.
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.base)
+    }
+
+    fn try_send(&self, method: &str, path: &str, headers: &[(&str, &str)], body: Option<&[u8]>) -> Result<Reply, ureq::Error> {
+        let mut builder = ureq::http::Request::builder().method(method).uri(self.url(path));
+        for (name, value) in headers {
+            builder = builder.header(*name, *value);
+        }
+        let request = builder.body(body.map(<[u8]>::to_vec).unwrap_or_default()).map_err(ureq::Error::from)?;
+        let mut response = self.agent.run(request)?;
+        let status = response.status().as_u16();
+        let headers = response
+            .headers()
+            .iter()
+            .map(|(n, v)| (n.as_str().to_owned(), v.to_str().unwrap_or("").to_owned()))
+            .collect();
+        let mut body = Vec::new();
+        response.body_mut().as_reader().read_to_end(&mut body)?;
+        Ok(Reply { status, headers, body })
+    }
+
+    /// Sends a request.
+    #[track_caller]
+    pub fn send(&self, method: &str, path: &str, headers: &[(&str, &str)], body: Option<&[u8]>) -> Reply {
+        self.try_send(method, path, headers, body)
+            .unwrap_or_else(|e| panic!("{method} {path} failed: {e}"))
+    }
+
+    /// `GET path`.
+    #[track_caller]
+    pub fn get(&self, path: &str) -> Reply {
+        self.send("GET", path, &[], None)
+    }
+
+    /// `method path` with a JSON body.
+    #[track_caller]
+    pub fn json(&self, method: &str, path: &str, body: &Value) -> Reply {
+        let bytes = serde_json::to_vec(body).expect("json");
+        self.send(method, path, &[("content-type", "application/json")], Some(&bytes))
+    }
+
+    /// A connection to the server's database, for assertions on its state.
+    pub fn db(&self) -> Connection {
+        Connection::open(&self.database).expect("open the server's database")
+    }
+
+    /// The single integer a query returns.
+    #[track_caller]
+    pub fn scalar(&self, sql: &str) -> i64 {
+        self.db()
+            .query_row(sql, [], |r| r.get(0))
+            .unwrap_or_else(|e| panic!("{sql}: {e}"))
+    }
+
+    /// Every row of a query, as JSON arrays.
+    #[track_caller]
+    pub fn rows(&self, sql: &str) -> Vec<Value> {
+        let conn = self.db();
+        let mut stmt = conn.prepare(sql).unwrap_or_else(|e| panic!("{sql}: {e}"));
+        let width = stmt.column_count();
+        let rows = stmt
+            .query_map([], |row| {
+                let mut out = Vec::with_capacity(width);
+                for i in 0..width {
+                    out.push(match row.get_ref(i)? {
+                        rusqlite::types::ValueRef::Null => Value::Null,
+                        rusqlite::types::ValueRef::Integer(i) => i.into(),
+                        rusqlite::types::ValueRef::Real(f) => f.into(),
+                        rusqlite::types::ValueRef::Text(t) => String::from_utf8_lossy(t).into_owned().into(),
+                        rusqlite::types::ValueRef::Blob(_) => Value::String("<blob>".into()),
+                    });
+                }
+                Ok(Value::Array(out))
+            })
+            .unwrap_or_else(|e| panic!("{sql}: {e}"));
+        rows.map(|r| r.expect("row")).collect()
+    }
+}
+
+fn find_d1_file(state: &Path) -> PathBuf {
+    let dir = state.join("v3/d1/miniflare-D1DatabaseObject");
+    let found = std::fs::read_dir(&dir)
+        .unwrap_or_else(|e| panic!("no local D1 state in {}: {e}", dir.display()))
+        .filter_map(Result::ok)
+        .map(|e| e.path())
+        .find(|p| p.extension().is_some_and(|e| e == "sqlite") && p.file_name().is_some_and(|n| n != "metadata.sqlite"));
+    found.unwrap_or_else(|| panic!("no D1 database file in {}", dir.display()))
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        // SIGINT lets wrangler stop its workerd children.
+        let _ = Command::new("kill").arg("-INT").arg(self.child.id().to_string()).status();
+        let deadline = Instant::now() + Duration::from_secs(10);
+        while Instant::now() < deadline {
+            if let Ok(Some(_)) = self.child.try_wait() {
+                return;
+            }
+            std::thread::sleep(Duration::from_millis(100));
+        }
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
