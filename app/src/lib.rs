@@ -10,7 +10,11 @@
 //! The same code serves natively (`src/main.rs`, on SQLite) and on
 //! Cloudflare Workers (the `fetch` event below, on D1).
 
-keel::api!(spec = "../api.yaml", queries = "queries", migrations = "../migrations");
+keel::api!(
+    spec = "../api.yaml",
+    queries = "queries",
+    migrations = "../migrations"
+);
 
 pub mod orders;
 

@@ -17,7 +17,10 @@ use crate::types::{Address, Money, Order, OrderLine, OrderStatusHistory, StatusC
 
 /// `POST /v1/orders`: reserves stock for every line and stores the order,
 /// or writes nothing and says which lines are at fault.
-pub async fn create_order(db: &impl Database, input: create_order::Input) -> Result<create_order::Output, Problem> {
+pub async fn create_order(
+    db: &impl Database,
+    input: create_order::Input,
+) -> Result<create_order::Output, Problem> {
     let request = input.body;
     reject_duplicate_skus(&request.items)?;
 
@@ -26,7 +29,9 @@ pub async fn create_order(db: &impl Database, input: create_order::Input) -> Res
     let address = request.shipping_address;
     let (lines, _, _, order, order_lines) = db
         .run((
-            inventory::check_lines(inventory::CheckLinesParams { items: items.clone() }),
+            inventory::check_lines(inventory::CheckLinesParams {
+                items: items.clone(),
+            }),
             orders::insert_order(orders::InsertOrderParams {
                 order_ref: order_ref.clone(),
                 customer_id: request.customer_id,
@@ -42,7 +47,9 @@ pub async fn create_order(db: &impl Database, input: create_order::Input) -> Res
                 order_ref: order_ref.clone(),
                 items,
             }),
-            orders::order_by_ref(orders::OrderByRefParams { order_ref: order_ref.clone() }),
+            orders::order_by_ref(orders::OrderByRefParams {
+                order_ref: order_ref.clone(),
+            }),
             orders::order_lines_by_ref(orders::OrderLinesByRefParams { order_ref }),
         ))
         .await?;
@@ -100,11 +107,15 @@ fn reject_duplicate_skus(items: &[crate::types::StockLine]) -> Result<(), Proble
     let mut problem: Option<Problem> = None;
     for (index, item) in items.iter().enumerate() {
         if let Some(first) = first_line.insert(&item.sku, index) {
-            let detail = format!("repeats the SKU of line {first}; order it once with the total quantity");
+            let detail =
+                format!("repeats the SKU of line {first}; order it once with the total quantity");
             let pointer = format!("#/body/items/{index}/sku");
             problem = Some(
                 problem
-                    .unwrap_or_else(|| Problem::invalid_body(Vec::new()).with_detail("each SKU may appear in one line only"))
+                    .unwrap_or_else(|| {
+                        Problem::invalid_body(Vec::new())
+                            .with_detail("each SKU may appear in one line only")
+                    })
                     .with_violation(pointer, detail),
             );
         }
@@ -119,26 +130,45 @@ fn refusal(lines: &[inventory::CheckLinesRow]) -> Problem {
     if !unknown.is_empty() {
         let skus: Vec<&str> = unknown.iter().map(|l| l.sku.as_str()).collect();
         return unknown.iter().fold(
-            Problem::invalid_body(Vec::new()).with_detail(format!("unknown SKU: {}", skus.join(", "))),
-            |p, l| p.with_violation(format!("#/body/items/{}/sku", l.line), "no product has this SKU"),
+            Problem::invalid_body(Vec::new())
+                .with_detail(format!("unknown SKU: {}", skus.join(", "))),
+            |p, l| {
+                p.with_violation(
+                    format!("#/body/items/{}/sku", l.line),
+                    "no product has this SKU",
+                )
+            },
         );
     }
     let short: Vec<&inventory::CheckLinesRow> = lines.iter().filter(|l| !l.sufficient).collect();
     if !short.is_empty() {
         let skus: Vec<&str> = short.iter().map(|l| l.sku.as_str()).collect();
-        let problem = Problem::new(StatusCode::CONFLICT, "insufficient-stock", "Insufficient stock")
-            .with_detail(format!("not enough stock for {}; nothing was reserved", skus.join(", ")))
-            .with_extension("short_skus", skus.clone());
+        let problem = Problem::new(
+            StatusCode::CONFLICT,
+            "insufficient-stock",
+            "Insufficient stock",
+        )
+        .with_detail(format!(
+            "not enough stock for {}; nothing was reserved",
+            skus.join(", ")
+        ))
+        .with_extension("short_skus", skus.clone());
         return short.iter().fold(problem, |p, l| {
             p.with_violation(
                 format!("#/body/items/{}/quantity", l.line),
-                format!("{} of {} requested, {} available", l.sku, l.requested, l.available),
+                format!(
+                    "{} of {} requested, {} available",
+                    l.sku, l.requested, l.available
+                ),
             )
         });
     }
     Problem::invalid_body(Vec::new())
         .with_detail("all lines of an order must be priced in one currency")
-        .with_violation("#/body/items", "the products of these lines are priced in different currencies")
+        .with_violation(
+            "#/body/items",
+            "the products of these lines are priced in different currencies",
+        )
 }
 
 /// `PATCH /v1/orders/{order_id}/status`: moves the order if its life cycle
@@ -151,7 +181,10 @@ pub async fn update_order_status(
     let target = input.body.status;
     let (changed, current, history, next) = db
         .run((
-            orders::set_order_status(orders::SetOrderStatusParams { order_id, status: target }),
+            orders::set_order_status(orders::SetOrderStatusParams {
+                order_id,
+                status: target,
+            }),
             orders::order_status(orders::OrderStatusParams { order_id }),
             orders::order_history(orders::OrderHistoryParams { order_id }),
             orders::order_next_statuses(orders::OrderNextStatusesParams { order_id }),
@@ -165,18 +198,28 @@ pub async fn update_order_status(
     if changed == 0 {
         let allowed: Vec<&str> = next.iter().map(StringEnum::as_str).collect();
         let detail = match allowed.as_slice() {
-            [] => format!("order {order_id} is {} and can no longer change status", current.status),
+            [] => format!(
+                "order {order_id} is {} and can no longer change status",
+                current.status
+            ),
             _ => format!(
                 "order {order_id} is {} and can move to {} only, not {target}",
                 current.status,
                 allowed.join(" or ")
             ),
         };
-        return Err(Problem::new(StatusCode::CONFLICT, "invalid-transition", "Status change not allowed")
-            .with_detail(detail)
-            .with_extension("current_status", current.status.as_str())
-            .with_extension("allowed", allowed)
-            .with_violation("#/body/status", format!("cannot move from {} to {target}", current.status)));
+        return Err(Problem::new(
+            StatusCode::CONFLICT,
+            "invalid-transition",
+            "Status change not allowed",
+        )
+        .with_detail(detail)
+        .with_extension("current_status", current.status.as_str())
+        .with_extension("allowed", allowed)
+        .with_violation(
+            "#/body/status",
+            format!("cannot move from {} to {target}", current.status),
+        ));
     }
     Ok(update_order_status::Output::Ok {
         body: OrderStatusHistory {
@@ -185,7 +228,10 @@ pub async fn update_order_status(
             updated_at: current.updated_at,
             history: history
                 .into_iter()
-                .map(|row| StatusChange { status: row.status, at: row.at })
+                .map(|row| StatusChange {
+                    status: row.status,
+                    at: row.at,
+                })
                 .collect(),
             next,
         },

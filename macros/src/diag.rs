@@ -97,7 +97,8 @@ impl Diagnostics {
         wrong: &str,
         candidates: impl IntoIterator<Item = &'a str>,
     ) {
-        let help = crate::names::did_you_mean(wrong, candidates).map(|s| format!("did you mean `{s}`?"));
+        let help =
+            crate::names::did_you_mean(wrong, candidates).map(|s| format!("did you mean `{s}`?"));
         self.list.push(Diagnostic {
             loc: loc.clone(),
             message: message.into(),

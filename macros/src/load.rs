@@ -39,7 +39,9 @@ impl Parse for Args {
                 other => {
                     return Err(syn::Error::new(
                         key.span(),
-                        format!("unknown argument `{other}`; expected `spec`, `queries` or `migrations`"),
+                        format!(
+                            "unknown argument `{other}`; expected `spec`, `queries` or `migrations`"
+                        ),
                     ));
                 }
             }
@@ -59,7 +61,11 @@ pub fn run(input: TokenStream) -> TokenStream {
     };
     let manifest_dir = match std::env::var("CARGO_MANIFEST_DIR") {
         Ok(dir) => PathBuf::from(dir),
-        Err(_) => return error_tokens(&["keel: CARGO_MANIFEST_DIR is not set; build with Cargo".to_owned()]),
+        Err(_) => {
+            return error_tokens(&[
+                "keel: CARGO_MANIFEST_DIR is not set; build with Cargo".to_owned()
+            ]);
+        }
     };
     match generate(&manifest_dir, &args.spec, &args.queries, &args.migrations) {
         Ok(tokens) => tokens,
@@ -75,7 +81,12 @@ fn error_tokens(messages: &[String]) -> TokenStream {
 
 /// Everything the macro does, from paths to tokens, as a plain function
 /// (the tests call it directly).
-pub fn generate(manifest_dir: &Path, spec_path: &str, queries_dir: &str, migrations_dir: &str) -> Result<TokenStream, Vec<String>> {
+pub fn generate(
+    manifest_dir: &Path,
+    spec_path: &str,
+    queries_dir: &str,
+    migrations_dir: &str,
+) -> Result<TokenStream, Vec<String>> {
     let root = workspace_root(manifest_dir);
     let display = |path: &Path| -> Rc<str> {
         let shown = path.strip_prefix(&root).unwrap_or(path);
@@ -87,16 +98,31 @@ pub fn generate(manifest_dir: &Path, spec_path: &str, queries_dir: &str, migrati
     let spec_path = normalize(&manifest_dir.join(spec_path));
     let spec_file = display(&spec_path);
     let spec_text = read(&spec_path, "the spec", &mut tracked)?;
-    let spec = spec::parse::parse(&spec::yaml::Src { file: Rc::clone(&spec_file) }, &spec_text, &mut d);
+    let spec = spec::parse::parse(
+        &spec::yaml::Src {
+            file: Rc::clone(&spec_file),
+        },
+        &spec_text,
+        &mut d,
+    );
 
     let queries_path = normalize(&manifest_dir.join(queries_dir));
     let mut queries = Vec::new();
     for path in sql_files(&queries_path, "the queries directory")? {
         let file = display(&path);
         let text = read(&path, "a query file", &mut tracked)?;
-        let module = path.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
+        let module = path
+            .file_stem()
+            .map(|s| s.to_string_lossy().into_owned())
+            .unwrap_or_default();
         if !names::is_snake_case(&module) {
-            d.error_help(&Loc::file_start(&file), format!("query file name `{module}.sql` must be snake_case (it becomes a Rust module)"), format!("rename it to `{}.sql`", names::to_snake_case(&module)));
+            d.error_help(
+                &Loc::file_start(&file),
+                format!(
+                    "query file name `{module}.sql` must be snake_case (it becomes a Rust module)"
+                ),
+                format!("rename it to `{}.sql`", names::to_snake_case(&module)),
+            );
             continue;
         }
         queries.extend(sql::parse_file(&module, file, &text, &mut d));
@@ -105,13 +131,21 @@ pub fn generate(manifest_dir: &Path, spec_path: &str, queries_dir: &str, migrati
     let migrations_path = normalize(&manifest_dir.join(migrations_dir));
     let mut migrations = Vec::new();
     for path in sql_files(&migrations_path, "the migrations directory")? {
-        let name = path.file_name().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
+        let name = path
+            .file_name()
+            .map(|s| s.to_string_lossy().into_owned())
+            .unwrap_or_default();
         let file = display(&path);
         if !name.chars().next().is_some_and(|c| c.is_ascii_digit()) {
             d.error_help(&Loc::file_start(&file), format!("migration `{name}` does not start with a number"), "name migrations `NNNN_what.sql` (as `wrangler d1 migrations create` does) so they apply in order");
         }
         let text = read(&path, "a migration", &mut tracked)?;
-        migrations.push(MigrationFile { name, path, display: file, text });
+        migrations.push(MigrationFile {
+            name,
+            path,
+            display: file,
+            text,
+        });
     }
 
     let schema = Schema::build(&migrations, &mut d);
@@ -140,7 +174,13 @@ fn render(d: Diagnostics) -> Vec<String> {
     let total = list.len();
     list.into_iter()
         .enumerate()
-        .map(|(i, diag)| if total > 1 { format!("{diag}\n  note: error {} of {total}", i + 1) } else { diag.to_string() })
+        .map(|(i, diag)| {
+            if total > 1 {
+                format!("{diag}\n  note: error {} of {total}", i + 1)
+            } else {
+                diag.to_string()
+            }
+        })
         .collect()
 }
 
@@ -150,12 +190,20 @@ fn read(path: &Path, what: &str, tracked: &mut Vec<PathBuf>) -> Result<String, V
             tracked.push(path.to_path_buf());
             Ok(text)
         }
-        Err(err) => Err(vec![format!("keel: cannot read {what} at {}: {err}", path.display())]),
+        Err(err) => Err(vec![format!(
+            "keel: cannot read {what} at {}: {err}",
+            path.display()
+        )]),
     }
 }
 
 fn sql_files(dir: &Path, what: &str) -> Result<Vec<PathBuf>, Vec<String>> {
-    let entries = std::fs::read_dir(dir).map_err(|err| vec![format!("keel: cannot read {what} at {}: {err}", dir.display())])?;
+    let entries = std::fs::read_dir(dir).map_err(|err| {
+        vec![format!(
+            "keel: cannot read {what} at {}: {err}",
+            dir.display()
+        )]
+    })?;
     let mut files: Vec<PathBuf> = entries
         .filter_map(Result::ok)
         .map(|e| e.path())

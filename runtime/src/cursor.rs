@@ -89,7 +89,9 @@ impl CursorError {
     /// The violation detail for a client.
     pub fn detail(self) -> &'static str {
         match self {
-            CursorError::Malformed => "is not a valid cursor; pass next_cursor from a previous page unchanged",
+            CursorError::Malformed => {
+                "is not a valid cursor; pass next_cursor from a previous page unchanged"
+            }
             CursorError::Mismatch => {
                 "belongs to a query with other filters or sort order; start again without a cursor"
             }
@@ -102,7 +104,8 @@ pub fn decode(raw: &str, fingerprint: u64, width: usize) -> Result<Vec<Value>, C
     let bytes = URL_SAFE_NO_PAD
         .decode(raw.trim_end_matches('='))
         .map_err(|_| CursorError::Malformed)?;
-    let json: serde_json::Value = serde_json::from_slice(&bytes).map_err(|_| CursorError::Malformed)?;
+    let json: serde_json::Value =
+        serde_json::from_slice(&bytes).map_err(|_| CursorError::Malformed)?;
     let serde_json::Value::Array(parts) = json else {
         return Err(CursorError::Malformed);
     };
@@ -134,9 +137,18 @@ mod tests {
 
     #[test]
     fn round_trips_keys_of_every_scalar_type() {
-        let keys = vec![Value::Integer(-5), Value::Text("a\"b".into()), Value::Real(1.5), Value::Null];
+        let keys = vec![
+            Value::Integer(-5),
+            Value::Text("a\"b".into()),
+            Value::Real(1.5),
+            Value::Null,
+        ];
         let cursor = encode(42, &keys);
-        assert!(cursor.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_'));
+        assert!(
+            cursor
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+        );
         assert_eq!(decode(&cursor, 42, 4), Ok(keys));
     }
 
@@ -146,7 +158,10 @@ mod tests {
         assert_eq!(decode(&cursor, 2, 1), Err(CursorError::Mismatch));
         assert_eq!(decode(&cursor, 1, 2), Err(CursorError::Malformed));
         assert_eq!(decode("not a cursor!", 1, 1), Err(CursorError::Malformed));
-        assert_eq!(decode(&URL_SAFE_NO_PAD.encode("{}"), 1, 0), Err(CursorError::Malformed));
+        assert_eq!(
+            decode(&URL_SAFE_NO_PAD.encode("{}"), 1, 0),
+            Err(CursorError::Malformed)
+        );
     }
 
     #[test]
@@ -161,7 +176,10 @@ mod tests {
         let base = fp(&[("sort", Value::Text("name".into()))]);
         assert_eq!(base, fp(&[("sort", Value::Text("name".into()))]));
         assert_ne!(base, fp(&[("sort", Value::Text("price_asc".into()))]));
-        assert_ne!(fp(&[("a", Value::Integer(1))]), fp(&[("a", Value::Text("1".into()))]));
+        assert_ne!(
+            fp(&[("a", Value::Integer(1))]),
+            fp(&[("a", Value::Text("1".into()))])
+        );
         assert_ne!(fp(&[("a", Value::Null)]), fp(&[("b", Value::Null)]));
     }
 }

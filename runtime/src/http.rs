@@ -96,7 +96,9 @@ impl Response {
     /// Adds a header, rejecting values that are not valid header text.
     pub fn with_header(mut self, name: header::HeaderName, value: &str) -> Result<Self, Problem> {
         let value = HeaderValue::from_str(value).map_err(|_| {
-            crate::log::error(&format!("invalid value for response header {name}: {value:?}"));
+            crate::log::error(&format!(
+                "invalid value for response header {name}: {value:?}"
+            ));
             Problem::internal()
         })?;
         self.headers.insert(name, value);

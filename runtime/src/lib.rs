@@ -40,7 +40,10 @@ pub mod value;
 #[cfg(target_arch = "wasm32")]
 pub mod worker;
 
-pub use db::{Batch, Database, DbError, MaybeSend, MaybeSync, Migration, Query, ResultSet, Row, Sql, Statement};
+pub use db::{
+    Batch, Database, DbError, MaybeSend, MaybeSync, Migration, Query, ResultSet, Row, Sql,
+    Statement,
+};
 pub use http::{Request, Response};
 pub use keel_macros::api;
 pub use problem::{Problem, Violation, Violations};

@@ -36,8 +36,13 @@ pub struct Violation {
 }
 
 /// An error response in RFC 9457 form.
+///
+/// Boxed inside, so that `Result<T, Problem>` stays small on the happy path.
 #[derive(Debug, Clone, PartialEq)]
-pub struct Problem {
+pub struct Problem(Box<Details>);
+
+#[derive(Debug, Clone, PartialEq)]
+struct Details {
     status: StatusCode,
     kind: Cow<'static, str>,
     title: Cow<'static, str>,
@@ -68,7 +73,7 @@ impl Problem {
         kind: impl Into<Cow<'static, str>>,
         title: impl Into<Cow<'static, str>>,
     ) -> Self {
-        Problem {
+        Problem(Box::new(Details {
             status,
             kind: kind.into(),
             title: title.into(),
@@ -76,15 +81,19 @@ impl Problem {
             errors: Vec::new(),
             extensions: serde_json::Map::new(),
             headers: Vec::new(),
-        }
+        }))
     }
 
     /// 400: path, query or header parameters (or the JSON syntax) are invalid.
     pub fn invalid_request(errors: Vec<Violation>) -> Self {
         let detail = summarize(&errors);
-        Problem::new(StatusCode::BAD_REQUEST, "invalid-request", "Invalid request")
-            .with_detail(detail)
-            .with_errors(errors)
+        Problem::new(
+            StatusCode::BAD_REQUEST,
+            "invalid-request",
+            "Invalid request",
+        )
+        .with_detail(detail)
+        .with_errors(errors)
     }
 
     /// 400: the body is not well-formed JSON.
@@ -130,7 +139,7 @@ impl Problem {
         )
         .with_detail(format!("{method} is not allowed here; allowed: {list}"));
         if let Ok(value) = HeaderValue::from_str(&list) {
-            problem.headers.push((http::header::ALLOW, value));
+            problem.0.headers.push((http::header::ALLOW, value));
         }
         problem
     }
@@ -183,27 +192,28 @@ impl Problem {
             "Service unavailable",
         )
         .with_detail("the database is busy; retry shortly");
-        problem
-            .headers
-            .push((http::header::RETRY_AFTER, HeaderValue::from(retry_after_seconds)));
+        problem.0.headers.push((
+            http::header::RETRY_AFTER,
+            HeaderValue::from(retry_after_seconds),
+        ));
         problem
     }
 
     /// Sets the human-readable explanation of this occurrence.
     pub fn with_detail(mut self, detail: impl Into<String>) -> Self {
-        self.detail = Some(detail.into());
+        self.0.detail = Some(detail.into());
         self
     }
 
     /// Replaces the violations listed in `errors`.
     pub fn with_errors(mut self, errors: Vec<Violation>) -> Self {
-        self.errors = errors;
+        self.0.errors = errors;
         self
     }
 
     /// Adds one violation.
     pub fn with_violation(mut self, pointer: impl Into<String>, detail: impl Into<String>) -> Self {
-        self.errors.push(Violation {
+        self.0.errors.push(Violation {
             pointer: pointer.into(),
             detail: detail.into(),
         });
@@ -215,47 +225,49 @@ impl Problem {
     /// cannot be replaced this way; such a call is logged and ignored.
     pub fn with_extension(mut self, name: &str, value: impl Into<serde_json::Value>) -> Self {
         if RESERVED_MEMBERS.contains(&name) {
-            crate::log::error(&format!("problem extension `{name}` would replace a standard member; ignored"));
+            crate::log::error(&format!(
+                "problem extension `{name}` would replace a standard member; ignored"
+            ));
         } else {
-            self.extensions.insert(name.to_owned(), value.into());
+            self.0.extensions.insert(name.to_owned(), value.into());
         }
         self
     }
 
     /// The HTTP status.
     pub fn status(&self) -> StatusCode {
-        self.status
+        self.0.status
     }
 
     /// The problem type URI (`/problems/{kind}`).
     pub fn type_uri(&self) -> String {
-        format!("/problems/{}", self.kind)
+        format!("/problems/{}", self.0.kind)
     }
 
     /// The short title.
     pub fn title(&self) -> &str {
-        &self.title
+        &self.0.title
     }
 
     /// The detail, if any.
     pub fn detail(&self) -> Option<&str> {
-        self.detail.as_deref()
+        self.0.detail.as_deref()
     }
 
     /// The listed violations.
     pub fn errors(&self) -> &[Violation] {
-        &self.errors
+        &self.0.errors
     }
 
     /// Renders the problem as a response.
     pub fn into_response(self) -> Response {
         let body = Body {
             kind: self.type_uri(),
-            title: &self.title,
-            status: self.status.as_u16(),
-            detail: self.detail.as_deref(),
-            errors: &self.errors,
-            extensions: &self.extensions,
+            title: &self.0.title,
+            status: self.0.status.as_u16(),
+            detail: self.0.detail.as_deref(),
+            errors: &self.0.errors,
+            extensions: &self.0.extensions,
         };
         // Serializing this struct of strings and JSON values cannot fail; fall
         // back to a fixed body rather than panic if it ever did.
@@ -263,8 +275,8 @@ impl Problem {
             br#"{"type":"/problems/internal","title":"Internal server error","status":500}"#
                 .to_vec()
         });
-        let mut response = Response::new(self.status, PROBLEM_JSON, bytes);
-        for (name, value) in self.headers {
+        let mut response = Response::new(self.0.status, PROBLEM_JSON, bytes);
+        for (name, value) in self.0.headers {
             response.headers.append(name, value);
         }
         response
@@ -273,8 +285,8 @@ impl Problem {
 
 impl fmt::Display for Problem {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{} {}", self.status.as_u16(), self.title)?;
-        if let Some(detail) = &self.detail {
+        write!(f, "{} {}", self.0.status.as_u16(), self.0.title)?;
+        if let Some(detail) = &self.0.detail {
             write!(f, ": {detail}")?;
         }
         Ok(())
@@ -372,8 +384,8 @@ mod tests {
 
     #[test]
     fn method_not_allowed_sets_allow() {
-        let response = Problem::method_not_allowed(&http::Method::DELETE, &["GET", "HEAD"])
-            .into_response();
+        let response =
+            Problem::method_not_allowed(&http::Method::DELETE, &["GET", "HEAD"]).into_response();
         assert_eq!(response.status, StatusCode::METHOD_NOT_ALLOWED);
         assert_eq!(response.headers[http::header::ALLOW], "GET, HEAD");
         assert_eq!(response.headers[http::header::CONTENT_TYPE], PROBLEM_JSON);

@@ -31,7 +31,10 @@ mod tests {
     fn splits_into_segments() {
         let mut buf = [""; 4];
         assert_eq!(segments("/", &mut buf), Some(&[][..]));
-        assert_eq!(segments("/v1/products", &mut buf), Some(&["v1", "products"][..]));
+        assert_eq!(
+            segments("/v1/products", &mut buf),
+            Some(&["v1", "products"][..])
+        );
         assert_eq!(segments("/v1/products/", &mut buf), None);
         assert_eq!(segments("/v1//products", &mut buf), None);
         assert_eq!(segments("/a/b/c/d/e", &mut buf), None);

@@ -40,14 +40,21 @@ pub async fn fetch<S: Service>(
 
 async fn read_request(mut req: worker::Request) -> Result<Request, Problem> {
     let method = Method::from_bytes(req.method().as_ref().as_bytes()).map_err(|_| {
-        Problem::new(http::StatusCode::BAD_REQUEST, "invalid-method", "Invalid method")
+        Problem::new(
+            http::StatusCode::BAD_REQUEST,
+            "invalid-method",
+            "Invalid method",
+        )
     })?;
-    let url = req.url().map_err(|_| {
-        Problem::new(http::StatusCode::BAD_REQUEST, "invalid-url", "Invalid URL")
-    })?;
+    let url = req
+        .url()
+        .map_err(|_| Problem::new(http::StatusCode::BAD_REQUEST, "invalid-url", "Invalid URL"))?;
     let mut headers = HeaderMap::new();
     for (name, value) in req.headers().entries() {
-        if let (Ok(name), Ok(value)) = (HeaderName::from_bytes(name.as_bytes()), HeaderValue::from_str(&value)) {
+        if let (Ok(name), Ok(value)) = (
+            HeaderName::from_bytes(name.as_bytes()),
+            HeaderValue::from_str(&value),
+        ) {
             headers.append(name, value);
         }
     }
@@ -62,8 +69,12 @@ async fn read_request(mut req: worker::Request) -> Result<Request, Problem> {
         Bytes::new()
     } else {
         let bytes = req.bytes().await.map_err(|err| {
-            Problem::new(http::StatusCode::BAD_REQUEST, "unreadable-body", "Unreadable body")
-                .with_detail(format!("the request body could not be read: {err}"))
+            Problem::new(
+                http::StatusCode::BAD_REQUEST,
+                "unreadable-body",
+                "Unreadable body",
+            )
+            .with_detail(format!("the request body could not be read: {err}"))
         })?;
         if bytes.len() > DEFAULT_BODY_LIMIT {
             return Err(Problem::payload_too_large(DEFAULT_BODY_LIMIT));

@@ -12,11 +12,19 @@ fn oracle(s: &Server, filter: &str, order: &str) -> Vec<i64> {
            ON a.product_id = p.id \
          WHERE {filter} ORDER BY {order}"
     );
-    s.rows(&sql).into_iter().map(|r| r[0].as_i64().expect("id")).collect()
+    s.rows(&sql)
+        .into_iter()
+        .map(|r| r[0].as_i64().expect("id"))
+        .collect()
 }
 
 fn ids(page: &Value) -> Vec<i64> {
-    page["items"].as_array().expect("items").iter().map(|p| p["id"].as_i64().expect("id")).collect()
+    page["items"]
+        .as_array()
+        .expect("items")
+        .iter()
+        .map(|p| p["id"].as_i64().expect("id"))
+        .collect()
 }
 
 /// Follows `next_cursor` from `first` to the end; returns every id in order.
@@ -37,7 +45,7 @@ fn walk(s: &Server, first: &str) -> Vec<i64> {
 
 const NEWEST: &str = "p.created_at DESC, p.id";
 
-pub fn first_page_of_products(s: &Server) {
+pub(super) fn first_page_of_products(s: &Server) {
     let page = s.get("/v1/products").ok(200);
     assert_eq!(ids(&page), oracle(s, "1", NEWEST)[..20]);
     assert!(page["next_cursor"].is_string());
@@ -55,7 +63,7 @@ pub fn first_page_of_products(s: &Server) {
     );
 }
 
-pub fn pages_yield_each_product_once(s: &Server) {
+pub(super) fn pages_yield_each_product_once(s: &Server) {
     let orders = [
         ("price_asc", "p.price_cents, p.id"),
         ("price_desc", "p.price_cents DESC, p.id"),
@@ -69,17 +77,26 @@ pub fn pages_yield_each_product_once(s: &Server) {
         }
     }
     let filtered = walk(s, "/v1/products?category=shoes&sort=price_desc&limit=2");
-    assert_eq!(filtered, oracle(s, "c.slug = 'shoes'", "p.price_cents DESC, p.id"));
+    assert_eq!(
+        filtered,
+        oracle(s, "c.slug = 'shoes'", "p.price_cents DESC, p.id")
+    );
 }
 
-pub fn filters_narrow_the_list(s: &Server) {
+pub(super) fn filters_narrow_the_list(s: &Server) {
     let cases = [
         ("category=shoes", "c.slug = 'shoes'"),
         ("q=TRAIL", "instr(lower(p.name), 'trail') > 0"),
-        ("min_price=5000&max_price=10000", "p.price_cents BETWEEN 5000 AND 10000"),
+        (
+            "min_price=5000&max_price=10000",
+            "p.price_cents BETWEEN 5000 AND 10000",
+        ),
         ("in_stock=false", "COALESCE(a.available, 0) <= 0"),
         ("in_stock=true", "COALESCE(a.available, 0) > 0"),
-        ("category=electronics&in_stock=true&min_price=4900", "c.slug = 'electronics' AND COALESCE(a.available, 0) > 0 AND p.price_cents >= 4900"),
+        (
+            "category=electronics&in_stock=true&min_price=4900",
+            "c.slug = 'electronics' AND COALESCE(a.available, 0) > 0 AND p.price_cents >= 4900",
+        ),
         ("category=nothing-here", "0"),
     ];
     for (query, filter) in cases {
@@ -96,10 +113,12 @@ pub fn filters_narrow_the_list(s: &Server) {
     assert_eq!(trail, vec![json!("Trail Backpack"), json!("Trail Runner")]);
 }
 
-pub fn last_page_has_no_cursor(s: &Server) {
+pub(super) fn last_page_has_no_cursor(s: &Server) {
     let first = s.get("/v1/products?sort=name&limit=20").ok(200);
     let cursor = first["next_cursor"].as_str().expect("cursor").to_owned();
-    let last = s.get(&format!("/v1/products?sort=name&limit=20&cursor={cursor}")).ok(200);
+    let last = s
+        .get(&format!("/v1/products?sort=name&limit=20&cursor={cursor}"))
+        .ok(200);
     assert_eq!(ids(&last), oracle(s, "1", "p.name, p.id")[20..]);
     assert_eq!(last["next_cursor"], Value::Null);
     let exact = s.get("/v1/products?limit=24").ok(200);
@@ -107,8 +126,10 @@ pub fn last_page_has_no_cursor(s: &Server) {
     assert_eq!(exact["next_cursor"], Value::Null);
 }
 
-pub fn bad_list_parameters_are_all_reported(s: &Server) {
-    let problem = s.get("/v1/products?limit=0&sort=cheap&min_price=-1&in_stock=maybe&q=").problem(400);
+pub(super) fn bad_list_parameters_are_all_reported(s: &Server) {
+    let problem = s
+        .get("/v1/products?limit=0&sort=cheap&min_price=-1&in_stock=maybe&q=")
+        .problem(400);
     assert_eq!(
         problem,
         json!({
@@ -127,29 +148,59 @@ pub fn bad_list_parameters_are_all_reported(s: &Server) {
     );
     let cases = [
         ("limit=101", "#/query/limit", "must be at most 100"),
-        ("limit=abc", "#/query/limit", "must be an integer, got \"abc\""),
-        ("limit=2&limit=3", "#/query/limit", "must be given at most once"),
-        ("max_price=1.5", "#/query/max_price", "must be an integer, got \"1.5\""),
-        ("category=Shoes", "#/query/category", "must match the pattern ^[a-z0-9-]+$"),
+        (
+            "limit=abc",
+            "#/query/limit",
+            "must be an integer, got \"abc\"",
+        ),
+        (
+            "limit=2&limit=3",
+            "#/query/limit",
+            "must be given at most once",
+        ),
+        (
+            "max_price=1.5",
+            "#/query/max_price",
+            "must be an integer, got \"1.5\"",
+        ),
+        (
+            "category=Shoes",
+            "#/query/category",
+            "must match the pattern ^[a-z0-9-]+$",
+        ),
     ];
     for (query, pointer, detail) in cases {
         let problem = s.get(&format!("/v1/products?{query}")).problem(400);
-        assert_eq!(problem["errors"], json!([{"pointer": pointer, "detail": detail}]), "{query}");
+        assert_eq!(
+            problem["errors"],
+            json!([{"pointer": pointer, "detail": detail}]),
+            "{query}"
+        );
     }
 }
 
-pub fn cursors_are_checked(s: &Server) {
+pub(super) fn cursors_are_checked(s: &Server) {
     let page = s.get("/v1/products?sort=price_asc&limit=3").ok(200);
     let cursor = page["next_cursor"].as_str().expect("cursor").to_owned();
-    let next = s.get(&format!("/v1/products?sort=price_asc&limit=3&cursor={cursor}")).ok(200);
+    let next = s
+        .get(&format!(
+            "/v1/products?sort=price_asc&limit=3&cursor={cursor}"
+        ))
+        .ok(200);
     assert_eq!(ids(&next), oracle(s, "1", "p.price_cents, p.id")[3..6]);
 
-    let foreign = s.get(&format!("/v1/products?sort=name&limit=3&cursor={cursor}")).problem(400);
+    let foreign = s
+        .get(&format!("/v1/products?sort=name&limit=3&cursor={cursor}"))
+        .problem(400);
     assert_eq!(
         foreign["errors"],
         json!([{"pointer": "#/query/cursor", "detail": "belongs to a query with other filters or sort order; start again without a cursor"}])
     );
-    let refiltered = s.get(&format!("/v1/products?sort=price_asc&category=shoes&cursor={cursor}")).problem(400);
+    let refiltered = s
+        .get(&format!(
+            "/v1/products?sort=price_asc&category=shoes&cursor={cursor}"
+        ))
+        .problem(400);
     assert_eq!(refiltered["errors"][0]["pointer"], "#/query/cursor");
     for bad in ["garbage", "WyJ4Il0", "W10"] {
         let problem = s.get(&format!("/v1/products?cursor={bad}")).problem(400);
@@ -161,7 +212,7 @@ pub fn cursors_are_checked(s: &Server) {
     }
 }
 
-pub fn product_detail(s: &Server) {
+pub(super) fn product_detail(s: &Server) {
     assert_eq!(
         s.get("/v1/products/3").ok(200),
         json!({
@@ -176,10 +227,13 @@ pub fn product_detail(s: &Server) {
         })
     );
     let gaiters = s.get("/v1/products/18").ok(200);
-    assert_eq!(gaiters["availability"], json!({"on_hand": 24, "reserved": 24, "available": 0, "warehouses_in_stock": 0}));
+    assert_eq!(
+        gaiters["availability"],
+        json!({"on_hand": 24, "reserved": 24, "available": 0, "warehouses_in_stock": 0})
+    );
 }
 
-pub fn product_without_stock(s: &Server) {
+pub(super) fn product_without_stock(s: &Server) {
     assert_eq!(
         s.get("/v1/products/23").ok(200),
         json!({
@@ -195,29 +249,39 @@ pub fn product_without_stock(s: &Server) {
     );
 }
 
-pub fn missing_product_is_404(s: &Server) {
+pub(super) fn missing_product_is_404(s: &Server) {
     assert_eq!(
         s.get("/v1/products/999").problem(404),
         json!({"type": "/problems/not-found", "title": "Not found", "status": 404, "detail": "No product has this id."})
     );
 }
 
-pub fn product_ids_are_validated(s: &Server) {
+pub(super) fn product_ids_are_validated(s: &Server) {
     let cases = [
         ("abc", "must be an integer, got \"abc\""),
         ("0", "must be at least 1"),
         ("-5", "must be at least 1"),
-        ("9007199254740992", "must be between -9007199254740991 and 9007199254740991"),
-        ("99999999999999999999", "must be between -9007199254740991 and 9007199254740991"),
+        (
+            "9007199254740992",
+            "must be between -9007199254740991 and 9007199254740991",
+        ),
+        (
+            "99999999999999999999",
+            "must be between -9007199254740991 and 9007199254740991",
+        ),
         ("%FF", "must be valid UTF-8 once percent-decoded"),
     ];
     for (raw, detail) in cases {
         let problem = s.get(&format!("/v1/products/{raw}")).problem(400);
-        assert_eq!(problem["errors"], json!([{"pointer": "#/path/product_id", "detail": detail}]), "{raw}");
+        assert_eq!(
+            problem["errors"],
+            json!([{"pointer": "#/path/product_id", "detail": detail}]),
+            "{raw}"
+        );
     }
 }
 
-pub fn categories_with_counts(s: &Server) {
+pub(super) fn categories_with_counts(s: &Server) {
     assert_eq!(
         s.get("/v1/categories").ok(200),
         json!({"items": [

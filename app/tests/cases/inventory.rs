@@ -4,7 +4,7 @@ use serde_json::json;
 
 use crate::support::Server;
 
-pub fn stock_per_warehouse(s: &Server) {
+pub(super) fn stock_per_warehouse(s: &Server) {
     assert_eq!(
         s.get("/v1/inventory/SHO-003").ok(200),
         json!({
@@ -19,10 +19,13 @@ pub fn stock_per_warehouse(s: &Server) {
         })
     );
     let gaiters = s.get("/v1/inventory/ACC-006").ok(200);
-    assert_eq!(gaiters["totals"], json!({"on_hand": 24, "reserved": 24, "available": 0}));
+    assert_eq!(
+        gaiters["totals"],
+        json!({"on_hand": 24, "reserved": 24, "available": 0})
+    );
 }
 
-pub fn sku_without_stock(s: &Server) {
+pub(super) fn sku_without_stock(s: &Server) {
     assert_eq!(
         s.get("/v1/inventory/ELE-005").ok(200),
         json!({
@@ -35,14 +38,14 @@ pub fn sku_without_stock(s: &Server) {
     );
 }
 
-pub fn unknown_sku_is_404(s: &Server) {
+pub(super) fn unknown_sku_is_404(s: &Server) {
     assert_eq!(
         s.get("/v1/inventory/NOPE-1").problem(404),
         json!({"type": "/problems/not-found", "title": "Not found", "status": 404, "detail": "No product has this SKU."})
     );
 }
 
-pub fn skus_are_validated(s: &Server) {
+pub(super) fn skus_are_validated(s: &Server) {
     let problem = s.get("/v1/inventory/sho-003").problem(400);
     assert_eq!(
         problem["errors"],
@@ -50,10 +53,13 @@ pub fn skus_are_validated(s: &Server) {
     );
     let long = "A".repeat(65);
     let problem = s.get(&format!("/v1/inventory/{long}")).problem(400);
-    assert_eq!(problem["errors"][0]["detail"], "must be at most 64 characters long");
+    assert_eq!(
+        problem["errors"][0]["detail"],
+        "must be at most 64 characters long"
+    );
 }
 
-pub fn availability_check(s: &Server) {
+pub(super) fn availability_check(s: &Server) {
     let before = s.scalar("SELECT SUM(reserved) FROM stock");
     let reply = s.json(
         "POST",
@@ -77,11 +83,19 @@ pub fn availability_check(s: &Server) {
             "all_available": false,
         })
     );
-    assert_eq!(s.scalar("SELECT SUM(reserved) FROM stock"), before, "a check reserves nothing");
+    assert_eq!(
+        s.scalar("SELECT SUM(reserved) FROM stock"),
+        before,
+        "a check reserves nothing"
+    );
 }
 
-pub fn availability_check_all_available(s: &Server) {
-    let reply = s.json("POST", "/v1/inventory/check", &json!({"items": [{"sku": "SHO-003", "quantity": 1}]}));
+pub(super) fn availability_check_all_available(s: &Server) {
+    let reply = s.json(
+        "POST",
+        "/v1/inventory/check",
+        &json!({"items": [{"sku": "SHO-003", "quantity": 1}]}),
+    );
     assert_eq!(
         reply.ok(200),
         json!({
@@ -91,7 +105,7 @@ pub fn availability_check_all_available(s: &Server) {
     );
 }
 
-pub fn availability_check_validation(s: &Server) {
+pub(super) fn availability_check_validation(s: &Server) {
     let problem = s
         .json(
             "POST",
@@ -120,15 +134,39 @@ pub fn availability_check_validation(s: &Server) {
         })
     );
     let cases = [
-        (json!({"items": []}), "#/body/items", "must have at least 1 item"),
-        (json!({"items": vec![json!({"sku": "A", "quantity": 1}); 101]}), "#/body/items", "must have at most 100 items"),
+        (
+            json!({"items": []}),
+            "#/body/items",
+            "must have at least 1 item",
+        ),
+        (
+            json!({"items": vec![json!({"sku": "A", "quantity": 1}); 101]}),
+            "#/body/items",
+            "must have at most 100 items",
+        ),
         (json!([]), "#/body", "must be an object, got an array"),
-        (json!({"items": [{"sku": "A", "quantity": 1.5}]}), "#/body/items/0/quantity", "must be an integer, got 1.5"),
-        (json!({"items": [{"sku": "A", "quantity": 10001}]}), "#/body/items/0/quantity", "must be at most 10000"),
-        (json!({"items": [{"sku": "A", "quantity": null}]}), "#/body/items/0/quantity", "must be an integer, got null"),
+        (
+            json!({"items": [{"sku": "A", "quantity": 1.5}]}),
+            "#/body/items/0/quantity",
+            "must be an integer, got 1.5",
+        ),
+        (
+            json!({"items": [{"sku": "A", "quantity": 10001}]}),
+            "#/body/items/0/quantity",
+            "must be at most 10000",
+        ),
+        (
+            json!({"items": [{"sku": "A", "quantity": null}]}),
+            "#/body/items/0/quantity",
+            "must be an integer, got null",
+        ),
     ];
     for (body, pointer, detail) in cases {
         let problem = s.json("POST", "/v1/inventory/check", &body).problem(422);
-        assert_eq!(problem["errors"], json!([{"pointer": pointer, "detail": detail}]), "{body}");
+        assert_eq!(
+            problem["errors"],
+            json!([{"pointer": pointer, "detail": detail}]),
+            "{body}"
+        );
     }
 }

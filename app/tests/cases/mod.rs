@@ -9,45 +9,117 @@ mod protocol;
 
 use crate::support::Server;
 
+/// A named case.
+pub(crate) type Case = (&'static str, fn(&Server));
+
 /// Every case, by name.
-pub const ALL: &[(&str, fn(&Server))] = &[
+pub(crate) const ALL: &[Case] = &[
     ("health answers", protocol::health_answers),
-    ("HEAD is GET without a body", protocol::head_is_get_without_body),
-    ("unknown routes are 404 problems", protocol::unknown_routes_are_404),
-    ("wrong methods are 405 with Allow", protocol::wrong_methods_are_405_with_allow),
+    (
+        "HEAD is GET without a body",
+        protocol::head_is_get_without_body,
+    ),
+    (
+        "unknown routes are 404 problems",
+        protocol::unknown_routes_are_404,
+    ),
+    (
+        "wrong methods are 405 with Allow",
+        protocol::wrong_methods_are_405_with_allow,
+    ),
     ("malformed JSON is a 400", protocol::malformed_json_is_400),
     ("bodies must be JSON", protocol::bodies_must_be_json),
     ("missing bodies are a 400", protocol::missing_body_is_400),
-    ("oversized bodies are a 413", protocol::oversized_body_is_413),
-    ("unknown query parameters are refused", protocol::unknown_query_parameters_are_refused),
-    ("the first page of products", catalog::first_page_of_products),
-    ("every sort pages through each product once", catalog::pages_yield_each_product_once),
+    (
+        "oversized bodies are a 413",
+        protocol::oversized_body_is_413,
+    ),
+    (
+        "unknown query parameters are refused",
+        protocol::unknown_query_parameters_are_refused,
+    ),
+    (
+        "the first page of products",
+        catalog::first_page_of_products,
+    ),
+    (
+        "every sort pages through each product once",
+        catalog::pages_yield_each_product_once,
+    ),
     ("filters narrow the list", catalog::filters_narrow_the_list),
-    ("the last page has no cursor", catalog::last_page_has_no_cursor),
-    ("bad list parameters are all reported", catalog::bad_list_parameters_are_all_reported),
+    (
+        "the last page has no cursor",
+        catalog::last_page_has_no_cursor,
+    ),
+    (
+        "bad list parameters are all reported",
+        catalog::bad_list_parameters_are_all_reported,
+    ),
     ("cursors are checked", catalog::cursors_are_checked),
     ("a product with its availability", catalog::product_detail),
-    ("a product without stock rows", catalog::product_without_stock),
-    ("a missing product is a 404", catalog::missing_product_is_404),
-    ("product ids are validated", catalog::product_ids_are_validated),
+    (
+        "a product without stock rows",
+        catalog::product_without_stock,
+    ),
+    (
+        "a missing product is a 404",
+        catalog::missing_product_is_404,
+    ),
+    (
+        "product ids are validated",
+        catalog::product_ids_are_validated,
+    ),
     ("categories with counts", catalog::categories_with_counts),
-    ("stock of a SKU per warehouse", inventory::stock_per_warehouse),
+    (
+        "stock of a SKU per warehouse",
+        inventory::stock_per_warehouse,
+    ),
     ("a SKU without stock rows", inventory::sku_without_stock),
     ("an unknown SKU is a 404", inventory::unknown_sku_is_404),
     ("SKUs are validated", inventory::skus_are_validated),
     ("availability check per line", inventory::availability_check),
-    ("availability check when all lines fit", inventory::availability_check_all_available),
-    ("availability check bodies are validated", inventory::availability_check_validation),
-    ("placing an order reserves stock", orders::placing_an_order_reserves_stock),
-    ("a short line refuses the whole order", orders::short_line_refuses_the_order),
+    (
+        "availability check when all lines fit",
+        inventory::availability_check_all_available,
+    ),
+    (
+        "availability check bodies are validated",
+        inventory::availability_check_validation,
+    ),
+    (
+        "placing an order reserves stock",
+        orders::placing_an_order_reserves_stock,
+    ),
+    (
+        "a short line refuses the whole order",
+        orders::short_line_refuses_the_order,
+    ),
     ("stock is never oversold", orders::stock_is_never_oversold),
-    ("unknown SKUs refuse the order", orders::unknown_sku_refuses_the_order),
-    ("duplicate SKUs are refused", orders::duplicate_skus_are_refused),
-    ("order bodies are validated", orders::order_bodies_are_validated),
+    (
+        "unknown SKUs refuse the order",
+        orders::unknown_sku_refuses_the_order,
+    ),
+    (
+        "duplicate SKUs are refused",
+        orders::duplicate_skus_are_refused,
+    ),
+    (
+        "order bodies are validated",
+        orders::order_bodies_are_validated,
+    ),
     ("an order and its status", orders::order_and_status),
     ("a missing order is a 404", orders::missing_order_is_404),
     ("orders move through their life cycle", orders::life_cycle),
-    ("cancelling releases stock", orders::cancelling_releases_stock),
-    ("forbidden moves are 409s naming the allowed ones", orders::forbidden_moves_are_409),
-    ("status updates are validated", orders::status_updates_are_validated),
+    (
+        "cancelling releases stock",
+        orders::cancelling_releases_stock,
+    ),
+    (
+        "forbidden moves are 409s naming the allowed ones",
+        orders::forbidden_moves_are_409,
+    ),
+    (
+        "status updates are validated",
+        orders::status_updates_are_validated,
+    ),
 ];

@@ -18,7 +18,10 @@ fn place(s: &Server, items: Value) -> Value {
     let reply = s.json("POST", "/v1/orders", &order_body(items));
     let body = reply.ok(201);
     let id = body["id"].as_i64().expect("id");
-    assert_eq!(reply.header("location"), Some(format!("/v1/orders/{id}").as_str()));
+    assert_eq!(
+        reply.header("location"),
+        Some(format!("/v1/orders/{id}").as_str())
+    );
     body
 }
 
@@ -32,19 +35,28 @@ fn stock(s: &Server, sku: &str) -> Vec<Value> {
 
 /// Counts of the tables an order writes to.
 fn written(s: &Server) -> Vec<i64> {
-    ["orders", "order_items", "stock_reservations", "order_events"]
-        .iter()
-        .map(|t| s.scalar(&format!("SELECT COUNT(*) FROM {t}")))
-        .chain([s.scalar("SELECT SUM(reserved) FROM stock")])
-        .collect()
+    [
+        "orders",
+        "order_items",
+        "stock_reservations",
+        "order_events",
+    ]
+    .iter()
+    .map(|t| s.scalar(&format!("SELECT COUNT(*) FROM {t}")))
+    .chain([s.scalar("SELECT SUM(reserved) FROM stock")])
+    .collect()
 }
 
 fn is_timestamp(v: &Value) -> bool {
-    v.as_str().is_some_and(|t| t.len() == 24 && t.ends_with('Z') && t.as_bytes()[10] == b'T')
+    v.as_str()
+        .is_some_and(|t| t.len() == 24 && t.ends_with('Z') && t.as_bytes()[10] == b'T')
 }
 
-pub fn placing_an_order_reserves_stock(s: &Server) {
-    let body = place(s, json!([{"sku": "ELE-006", "quantity": 25}, {"sku": "APP-005", "quantity": 3}]));
+pub(super) fn placing_an_order_reserves_stock(s: &Server) {
+    let body = place(
+        s,
+        json!([{"sku": "ELE-006", "quantity": 25}, {"sku": "APP-005", "quantity": 3}]),
+    );
     let id = body["id"].as_i64().expect("id");
     assert!(is_timestamp(&body["created_at"]), "{body}");
     assert_eq!(body["updated_at"], body["created_at"]);
@@ -76,26 +88,45 @@ pub fn placing_an_order_reserves_stock(s: &Server) {
         vec![json!([1, 24, 25, 29900]), json!([2, 11, 3, 1900])]
     );
     // 25 cameras: all 21 in Amsterdam, then 4 in Berlin.
-    assert_eq!(stock(s, "ELE-006"), vec![json!(["AMS", 21, 21]), json!(["BER", 34, 4]), json!(["LIS", 7, 0])]);
-    assert_eq!(stock(s, "APP-005"), vec![json!(["BER", 23, 3]), json!(["LIS", 36, 0])]);
+    assert_eq!(
+        stock(s, "ELE-006"),
+        vec![
+            json!(["AMS", 21, 21]),
+            json!(["BER", 34, 4]),
+            json!(["LIS", 7, 0])
+        ]
+    );
+    assert_eq!(
+        stock(s, "APP-005"),
+        vec![json!(["BER", 23, 3]), json!(["LIS", 36, 0])]
+    );
     assert_eq!(
         s.rows(&format!("SELECT product_id, warehouse_id, quantity FROM stock_reservations WHERE order_id = {id} ORDER BY product_id, warehouse_id")),
         vec![json!([11, 2, 3]), json!([24, 1, 21]), json!([24, 2, 4])]
     );
     assert_eq!(
-        s.rows(&format!("SELECT status FROM order_events WHERE order_id = {id}")),
+        s.rows(&format!(
+            "SELECT status FROM order_events WHERE order_id = {id}"
+        )),
         vec![json!(["pending"])]
     );
     // Availability reflects the reservation.
     let detail = s.get("/v1/products/24").ok(200);
-    assert_eq!(detail["availability"], json!({"on_hand": 62, "reserved": 25, "available": 37, "warehouses_in_stock": 2}));
+    assert_eq!(
+        detail["availability"],
+        json!({"on_hand": 62, "reserved": 25, "available": 37, "warehouses_in_stock": 2})
+    );
     expected["id"] = json!(id);
 }
 
-pub fn short_line_refuses_the_order(s: &Server) {
+pub(super) fn short_line_refuses_the_order(s: &Server) {
     let before = written(s);
     let stock_before = stock(s, "SHO-002");
-    let reply = s.json("POST", "/v1/orders", &order_body(json!([{"sku": "SHO-002", "quantity": 5}, {"sku": "APP-004", "quantity": 33}])));
+    let reply = s.json(
+        "POST",
+        "/v1/orders",
+        &order_body(json!([{"sku": "SHO-002", "quantity": 5}, {"sku": "APP-004", "quantity": 33}])),
+    );
     assert_eq!(
         reply.problem(409),
         json!({
@@ -113,35 +144,80 @@ pub fn short_line_refuses_the_order(s: &Server) {
     let both = s.json("POST", "/v1/orders", &order_body(json!([{"sku": "ACC-006", "quantity": 1}, {"sku": "SHO-002", "quantity": 1}, {"sku": "SHO-005", "quantity": 2}])));
     let problem = both.problem(409);
     assert_eq!(problem["short_skus"], json!(["ACC-006", "SHO-005"]));
-    assert_eq!(problem["detail"], "not enough stock for ACC-006, SHO-005; nothing was reserved");
+    assert_eq!(
+        problem["detail"],
+        "not enough stock for ACC-006, SHO-005; nothing was reserved"
+    );
     assert_eq!(written(s), before);
 }
 
-pub fn stock_is_never_oversold(s: &Server) {
+pub(super) fn stock_is_never_oversold(s: &Server) {
     // Court Classic: 15 in Amsterdam and 1 in Lisbon.
     place(s, json!([{"sku": "SHO-006", "quantity": 16}]));
-    assert_eq!(stock(s, "SHO-006"), vec![json!(["AMS", 15, 15]), json!(["LIS", 1, 1])]);
-    let problem = s.json("POST", "/v1/orders", &order_body(json!([{"sku": "SHO-006", "quantity": 1}]))).problem(409);
-    assert_eq!(problem["errors"], json!([{"pointer": "#/body/items/0/quantity", "detail": "SHO-006 of 1 requested, 0 available"}]));
+    assert_eq!(
+        stock(s, "SHO-006"),
+        vec![json!(["AMS", 15, 15]), json!(["LIS", 1, 1])]
+    );
+    let problem = s
+        .json(
+            "POST",
+            "/v1/orders",
+            &order_body(json!([{"sku": "SHO-006", "quantity": 1}])),
+        )
+        .problem(409);
+    assert_eq!(
+        problem["errors"],
+        json!([{"pointer": "#/body/items/0/quantity", "detail": "SHO-006 of 1 requested, 0 available"}])
+    );
 
     // Water Bottle: 48 units; ten concurrent orders of 6 can place exactly 8.
     let before = s.scalar("SELECT COUNT(*) FROM orders");
     let statuses: Vec<u16> = std::thread::scope(|scope| {
         let handles: Vec<_> = (0..10)
-            .map(|_| scope.spawn(|| s.json("POST", "/v1/orders", &order_body(json!([{"sku": "ACC-002", "quantity": 6}]))).status))
+            .map(|_| {
+                scope.spawn(|| {
+                    s.json(
+                        "POST",
+                        "/v1/orders",
+                        &order_body(json!([{"sku": "ACC-002", "quantity": 6}])),
+                    )
+                    .status
+                })
+            })
             .collect();
-        handles.into_iter().map(|h| h.join().expect("request thread")).collect()
+        handles
+            .into_iter()
+            .map(|h| h.join().expect("request thread"))
+            .collect()
     });
-    assert_eq!(statuses.iter().filter(|&&c| c == 201).count(), 8, "{statuses:?}");
-    assert_eq!(statuses.iter().filter(|&&c| c == 409).count(), 2, "{statuses:?}");
+    assert_eq!(
+        statuses.iter().filter(|&&c| c == 201).count(),
+        8,
+        "{statuses:?}"
+    );
+    assert_eq!(
+        statuses.iter().filter(|&&c| c == 409).count(),
+        2,
+        "{statuses:?}"
+    );
     assert_eq!(s.scalar("SELECT COUNT(*) FROM orders") - before, 8);
-    assert_eq!(stock(s, "ACC-002"), vec![json!(["AMS", 31, 31]), json!(["LIS", 17, 17])]);
-    assert_eq!(s.scalar("SELECT COUNT(*) FROM stock WHERE reserved > on_hand"), 0);
+    assert_eq!(
+        stock(s, "ACC-002"),
+        vec![json!(["AMS", 31, 31]), json!(["LIS", 17, 17])]
+    );
+    assert_eq!(
+        s.scalar("SELECT COUNT(*) FROM stock WHERE reserved > on_hand"),
+        0
+    );
 }
 
-pub fn unknown_sku_refuses_the_order(s: &Server) {
+pub(super) fn unknown_sku_refuses_the_order(s: &Server) {
     let before = written(s);
-    let reply = s.json("POST", "/v1/orders", &order_body(json!([{"sku": "SHO-002", "quantity": 1}, {"sku": "NOPE-1", "quantity": 1}])));
+    let reply = s.json(
+        "POST",
+        "/v1/orders",
+        &order_body(json!([{"sku": "SHO-002", "quantity": 1}, {"sku": "NOPE-1", "quantity": 1}])),
+    );
     assert_eq!(
         reply.problem(422),
         json!({
@@ -155,9 +231,13 @@ pub fn unknown_sku_refuses_the_order(s: &Server) {
     assert_eq!(written(s), before);
 }
 
-pub fn duplicate_skus_are_refused(s: &Server) {
+pub(super) fn duplicate_skus_are_refused(s: &Server) {
     let before = written(s);
-    let reply = s.json("POST", "/v1/orders", &order_body(json!([{"sku": "SHO-002", "quantity": 1}, {"sku": "SHO-002", "quantity": 2}])));
+    let reply = s.json(
+        "POST",
+        "/v1/orders",
+        &order_body(json!([{"sku": "SHO-002", "quantity": 1}, {"sku": "SHO-002", "quantity": 2}])),
+    );
     assert_eq!(
         reply.problem(422),
         json!({
@@ -171,7 +251,7 @@ pub fn duplicate_skus_are_refused(s: &Server) {
     assert_eq!(written(s), before);
 }
 
-pub fn order_bodies_are_validated(s: &Server) {
+pub(super) fn order_bodies_are_validated(s: &Server) {
     let before = written(s);
     let reply = s.json(
         "POST",
@@ -191,7 +271,11 @@ pub fn order_bodies_are_validated(s: &Server) {
             {"pointer": "#/body/shipping_address/country", "detail": "must match the pattern ^[A-Z]{2}$"},
         ])
     );
-    let reply = s.json("POST", "/v1/orders", &json!({"customer_id": "42", "items": [{"sku": "SHO-002", "quantity": 1}]}));
+    let reply = s.json(
+        "POST",
+        "/v1/orders",
+        &json!({"customer_id": "42", "items": [{"sku": "SHO-002", "quantity": 1}]}),
+    );
     assert_eq!(
         reply.problem(422)["errors"],
         json!([
@@ -207,7 +291,7 @@ pub fn order_bodies_are_validated(s: &Server) {
     assert_eq!(written(s), before);
 }
 
-pub fn order_and_status(s: &Server) {
+pub(super) fn order_and_status(s: &Server) {
     let order = place(s, json!([{"sku": "APP-005", "quantity": 1}]));
     let id = order["id"].as_i64().expect("id");
     assert_eq!(s.get(&format!("/v1/orders/{id}")).ok(200), order);
@@ -223,13 +307,18 @@ pub fn order_and_status(s: &Server) {
     );
 }
 
-pub fn missing_order_is_404(s: &Server) {
+pub(super) fn missing_order_is_404(s: &Server) {
     let expected = json!({"type": "/problems/not-found", "title": "Not found", "status": 404, "detail": "No order has this id."});
     assert_eq!(s.get("/v1/orders/999999").problem(404), expected);
     assert_eq!(s.get("/v1/orders/999999/status").problem(404), expected);
     let before = written(s);
     assert_eq!(
-        s.json("PATCH", "/v1/orders/999999/status", &json!({"status": "paid"})).problem(404)["detail"],
+        s.json(
+            "PATCH",
+            "/v1/orders/999999/status",
+            &json!({"status": "paid"})
+        )
+        .problem(404)["detail"],
         "no order has id 999999"
     );
     assert_eq!(written(s), before);
@@ -237,18 +326,35 @@ pub fn missing_order_is_404(s: &Server) {
 
 #[track_caller]
 fn move_to(s: &Server, id: i64, status: &str) -> Value {
-    s.json("PATCH", &format!("/v1/orders/{id}/status"), &json!({"status": status})).ok(200)
+    s.json(
+        "PATCH",
+        &format!("/v1/orders/{id}/status"),
+        &json!({"status": status}),
+    )
+    .ok(200)
 }
 
 fn statuses(history: &Value) -> Vec<&str> {
-    history["history"].as_array().expect("history").iter().map(|h| h["status"].as_str().expect("status")).collect()
+    history["history"]
+        .as_array()
+        .expect("history")
+        .iter()
+        .map(|h| h["status"].as_str().expect("status"))
+        .collect()
 }
 
-pub fn life_cycle(s: &Server) {
+pub(super) fn life_cycle(s: &Server) {
     // Hiking Boot: 1 in Amsterdam, 14 in Berlin, 27 in Lisbon.
     let order = place(s, json!([{"sku": "SHO-004", "quantity": 10}]));
     let id = order["id"].as_i64().expect("id");
-    assert_eq!(stock(s, "SHO-004"), vec![json!(["AMS", 1, 1]), json!(["BER", 14, 9]), json!(["LIS", 27, 0])]);
+    assert_eq!(
+        stock(s, "SHO-004"),
+        vec![
+            json!(["AMS", 1, 1]),
+            json!(["BER", 14, 9]),
+            json!(["LIS", 27, 0])
+        ]
+    );
 
     let paid = move_to(s, id, "paid");
     assert_eq!(paid["status"], "paid");
@@ -261,41 +367,93 @@ pub fn life_cycle(s: &Server) {
     assert_eq!(statuses(&shipped), ["pending", "paid", "shipped"]);
     assert_eq!(shipped["next"], json!(["delivered"]));
     // Shipping takes the reserved units out of the warehouses.
-    assert_eq!(stock(s, "SHO-004"), vec![json!(["AMS", 0, 0]), json!(["BER", 5, 0]), json!(["LIS", 27, 0])]);
-    assert_eq!(s.scalar(&format!("SELECT COUNT(*) FROM stock_reservations WHERE order_id = {id}")), 0);
+    assert_eq!(
+        stock(s, "SHO-004"),
+        vec![
+            json!(["AMS", 0, 0]),
+            json!(["BER", 5, 0]),
+            json!(["LIS", 27, 0])
+        ]
+    );
+    assert_eq!(
+        s.scalar(&format!(
+            "SELECT COUNT(*) FROM stock_reservations WHERE order_id = {id}"
+        )),
+        0
+    );
 
     let delivered = move_to(s, id, "delivered");
-    assert_eq!(statuses(&delivered), ["pending", "paid", "shipped", "delivered"]);
+    assert_eq!(
+        statuses(&delivered),
+        ["pending", "paid", "shipped", "delivered"]
+    );
     assert_eq!(delivered["next"], json!([]));
     assert_eq!(s.get(&format!("/v1/orders/{id}/status")).ok(200), delivered);
-    assert_eq!(s.get(&format!("/v1/orders/{id}")).ok(200)["status"], "delivered");
     assert_eq!(
-        s.rows(&format!("SELECT status FROM order_events WHERE order_id = {id} ORDER BY id")),
-        vec![json!(["pending"]), json!(["paid"]), json!(["shipped"]), json!(["delivered"])]
+        s.get(&format!("/v1/orders/{id}")).ok(200)["status"],
+        "delivered"
+    );
+    assert_eq!(
+        s.rows(&format!(
+            "SELECT status FROM order_events WHERE order_id = {id} ORDER BY id"
+        )),
+        vec![
+            json!(["pending"]),
+            json!(["paid"]),
+            json!(["shipped"]),
+            json!(["delivered"])
+        ]
     );
 }
 
-pub fn cancelling_releases_stock(s: &Server) {
+pub(super) fn cancelling_releases_stock(s: &Server) {
     // Heart Rate Strap: 33 in Amsterdam, 6 in Berlin, 19 in Lisbon.
     let order = place(s, json!([{"sku": "ELE-002", "quantity": 40}]));
     let id = order["id"].as_i64().expect("id");
-    assert_eq!(stock(s, "ELE-002"), vec![json!(["AMS", 33, 33]), json!(["BER", 6, 6]), json!(["LIS", 19, 1])]);
+    assert_eq!(
+        stock(s, "ELE-002"),
+        vec![
+            json!(["AMS", 33, 33]),
+            json!(["BER", 6, 6]),
+            json!(["LIS", 19, 1])
+        ]
+    );
     move_to(s, id, "paid");
     let cancelled = move_to(s, id, "cancelled");
     assert_eq!(statuses(&cancelled), ["pending", "paid", "cancelled"]);
     assert_eq!(cancelled["next"], json!([]));
-    assert_eq!(stock(s, "ELE-002"), vec![json!(["AMS", 33, 0]), json!(["BER", 6, 0]), json!(["LIS", 19, 0])]);
-    assert_eq!(s.scalar(&format!("SELECT COUNT(*) FROM stock_reservations WHERE order_id = {id}")), 0);
+    assert_eq!(
+        stock(s, "ELE-002"),
+        vec![
+            json!(["AMS", 33, 0]),
+            json!(["BER", 6, 0]),
+            json!(["LIS", 19, 0])
+        ]
+    );
+    assert_eq!(
+        s.scalar(&format!(
+            "SELECT COUNT(*) FROM stock_reservations WHERE order_id = {id}"
+        )),
+        0
+    );
     // What was released can be ordered again.
     place(s, json!([{"sku": "ELE-002", "quantity": 58}]));
 }
 
-pub fn forbidden_moves_are_409(s: &Server) {
+pub(super) fn forbidden_moves_are_409(s: &Server) {
     let order = place(s, json!([{"sku": "APP-005", "quantity": 1}]));
     let id = order["id"].as_i64().expect("id");
-    let events = |s: &Server| s.scalar(&format!("SELECT COUNT(*) FROM order_events WHERE order_id = {id}"));
+    let events = |s: &Server| {
+        s.scalar(&format!(
+            "SELECT COUNT(*) FROM order_events WHERE order_id = {id}"
+        ))
+    };
 
-    let reply = s.json("PATCH", &format!("/v1/orders/{id}/status"), &json!({"status": "shipped"}));
+    let reply = s.json(
+        "PATCH",
+        &format!("/v1/orders/{id}/status"),
+        &json!({"status": "shipped"}),
+    );
     assert_eq!(
         reply.problem(409),
         json!({
@@ -308,25 +466,45 @@ pub fn forbidden_moves_are_409(s: &Server) {
             "allowed": ["paid", "cancelled"],
         })
     );
-    let same = s.json("PATCH", &format!("/v1/orders/{id}/status"), &json!({"status": "pending"})).problem(409);
-    assert_eq!(same["errors"], json!([{"pointer": "#/body/status", "detail": "cannot move from pending to pending"}]));
+    let same = s
+        .json(
+            "PATCH",
+            &format!("/v1/orders/{id}/status"),
+            &json!({"status": "pending"}),
+        )
+        .problem(409);
+    assert_eq!(
+        same["errors"],
+        json!([{"pointer": "#/body/status", "detail": "cannot move from pending to pending"}])
+    );
     assert_eq!(events(s), 1);
 
     move_to(s, id, "cancelled");
-    let reply = s.json("PATCH", &format!("/v1/orders/{id}/status"), &json!({"status": "paid"}));
+    let reply = s.json(
+        "PATCH",
+        &format!("/v1/orders/{id}/status"),
+        &json!({"status": "paid"}),
+    );
     let problem = reply.problem(409);
-    assert_eq!(problem["detail"], format!("order {id} is cancelled and can no longer change status"));
+    assert_eq!(
+        problem["detail"],
+        format!("order {id} is cancelled and can no longer change status")
+    );
     assert_eq!(problem["allowed"], json!([]));
     assert_eq!(events(s), 2);
-    assert_eq!(s.rows(&format!("SELECT status FROM orders WHERE id = {id}")), vec![json!(["cancelled"])]);
+    assert_eq!(
+        s.rows(&format!("SELECT status FROM orders WHERE id = {id}")),
+        vec![json!(["cancelled"])]
+    );
 }
 
-pub fn status_updates_are_validated(s: &Server) {
+pub(super) fn status_updates_are_validated(s: &Server) {
     let order = place(s, json!([{"sku": "APP-005", "quantity": 1}]));
     let id = order["id"].as_i64().expect("id");
     let path = format!("/v1/orders/{id}/status");
     assert_eq!(
-        s.json("PATCH", &path, &json!({"status": "lost"})).problem(422)["errors"],
+        s.json("PATCH", &path, &json!({"status": "lost"}))
+            .problem(422)["errors"],
         json!([{"pointer": "#/body/status", "detail": "must be one of: pending, paid, shipped, delivered, cancelled; got \"lost\""}])
     );
     assert_eq!(
@@ -335,7 +513,8 @@ pub fn status_updates_are_validated(s: &Server) {
     );
     // A bad path and a bad body are reported together, as a 400.
     assert_eq!(
-        s.json("PATCH", "/v1/orders/abc/status", &json!({"status": 3})).problem(400)["errors"],
+        s.json("PATCH", "/v1/orders/abc/status", &json!({"status": 3}))
+            .problem(400)["errors"],
         json!([
             {"pointer": "#/path/order_id", "detail": "must be an integer, got \"abc\""},
             {"pointer": "#/body/status", "detail": "must be one of: pending, paid, shipped, delivered, cancelled; got a number"},

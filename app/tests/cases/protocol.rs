@@ -4,18 +4,24 @@ use serde_json::json;
 
 use crate::support::Server;
 
-pub fn health_answers(s: &Server) {
+pub(super) fn health_answers(s: &Server) {
     assert_eq!(s.get("/healthz").ok(200), json!({"status": "ok"}));
 }
 
-pub fn head_is_get_without_body(s: &Server) {
+pub(super) fn head_is_get_without_body(s: &Server) {
     let reply = s.send("HEAD", "/healthz", &[], None);
     assert_eq!(reply.status, 200);
     assert!(reply.body.is_empty());
 }
 
-pub fn unknown_routes_are_404(s: &Server) {
-    for path in ["/", "/v2/products", "/v1/products/1/extra", "/v1/products/", "/a/b/c/d/e/f/g"] {
+pub(super) fn unknown_routes_are_404(s: &Server) {
+    for path in [
+        "/",
+        "/v2/products",
+        "/v1/products/1/extra",
+        "/v1/products/",
+        "/a/b/c/d/e/f/g",
+    ] {
         let problem = s.get(path).problem(404);
         assert_eq!(
             problem,
@@ -30,7 +36,7 @@ pub fn unknown_routes_are_404(s: &Server) {
     }
 }
 
-pub fn wrong_methods_are_405_with_allow(s: &Server) {
+pub(super) fn wrong_methods_are_405_with_allow(s: &Server) {
     let cases = [
         ("DELETE", "/v1/products", "GET, HEAD"),
         ("POST", "/v1/products/1", "GET, HEAD"),
@@ -43,11 +49,14 @@ pub fn wrong_methods_are_405_with_allow(s: &Server) {
         let problem = reply.problem(405);
         assert_eq!(reply.header("allow"), Some(allow), "{method} {path}");
         assert_eq!(problem["type"], "/problems/method-not-allowed");
-        assert_eq!(problem["detail"], format!("{method} is not allowed here; allowed: {allow}"));
+        assert_eq!(
+            problem["detail"],
+            format!("{method} is not allowed here; allowed: {allow}")
+        );
     }
 }
 
-pub fn malformed_json_is_400(s: &Server) {
+pub(super) fn malformed_json_is_400(s: &Server) {
     let reply = s.send(
         "POST",
         "/v1/inventory/check",
@@ -63,15 +72,25 @@ pub fn malformed_json_is_400(s: &Server) {
             "detail": "the body is not valid JSON: trailing comma at line 1 column 31",
         })
     );
-    let truncated = s.send("POST", "/v1/orders", &[("content-type", "application/json")], Some(b"{\"customer_id\": 1"));
+    let truncated = s.send(
+        "POST",
+        "/v1/orders",
+        &[("content-type", "application/json")],
+        Some(b"{\"customer_id\": 1"),
+    );
     assert_eq!(
         truncated.problem(400)["detail"],
         "the body is not valid JSON: unexpected end of input at line 1 column 17"
     );
 }
 
-pub fn bodies_must_be_json(s: &Server) {
-    let reply = s.send("POST", "/v1/inventory/check", &[("content-type", "text/plain")], Some(b"{}"));
+pub(super) fn bodies_must_be_json(s: &Server) {
+    let reply = s.send(
+        "POST",
+        "/v1/inventory/check",
+        &[("content-type", "text/plain")],
+        Some(b"{}"),
+    );
     assert_eq!(
         reply.problem(415),
         json!({
@@ -83,8 +102,10 @@ pub fn bodies_must_be_json(s: &Server) {
     );
 }
 
-pub fn missing_body_is_400(s: &Server) {
-    let problem = s.send("POST", "/v1/inventory/check", &[], None).problem(400);
+pub(super) fn missing_body_is_400(s: &Server) {
+    let problem = s
+        .send("POST", "/v1/inventory/check", &[], None)
+        .problem(400);
     assert_eq!(problem["type"], "/problems/invalid-request");
     assert_eq!(
         problem["errors"],
@@ -92,9 +113,17 @@ pub fn missing_body_is_400(s: &Server) {
     );
 }
 
-pub fn oversized_body_is_413(s: &Server) {
-    let big = format!("{{\"items\": [], \"pad\": \"{}\"}}", "x".repeat(1024 * 1024 + 1));
-    let reply = s.send("POST", "/v1/inventory/check", &[("content-type", "application/json")], Some(big.as_bytes()));
+pub(super) fn oversized_body_is_413(s: &Server) {
+    let big = format!(
+        "{{\"items\": [], \"pad\": \"{}\"}}",
+        "x".repeat(1024 * 1024 + 1)
+    );
+    let reply = s.send(
+        "POST",
+        "/v1/inventory/check",
+        &[("content-type", "application/json")],
+        Some(big.as_bytes()),
+    );
     assert_eq!(
         reply.problem(413),
         json!({
@@ -106,7 +135,7 @@ pub fn oversized_body_is_413(s: &Server) {
     );
 }
 
-pub fn unknown_query_parameters_are_refused(s: &Server) {
+pub(super) fn unknown_query_parameters_are_refused(s: &Server) {
     let problem = s.get("/v1/products?catgory=shoes").problem(400);
     assert_eq!(
         problem["errors"],
@@ -116,5 +145,8 @@ pub fn unknown_query_parameters_are_refused(s: &Server) {
         }])
     );
     let problem = s.get("/healthz?verbose=1").problem(400);
-    assert_eq!(problem["errors"][0]["detail"], "unknown query parameter; this endpoint takes no query parameters");
+    assert_eq!(
+        problem["errors"][0]["detail"],
+        "unknown query parameter; this endpoint takes no query parameters"
+    );
 }

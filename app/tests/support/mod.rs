@@ -19,7 +19,7 @@ use serde_json::Value;
 
 /// A response, read in full.
 #[derive(Debug, Clone)]
-pub struct Reply {
+pub(crate) struct Reply {
     pub status: u16,
     pub headers: Vec<(String, String)>,
     pub body: Vec<u8>,
@@ -27,13 +27,17 @@ pub struct Reply {
 
 impl Reply {
     /// The body as JSON; panics with the body text if it is not JSON.
-    pub fn json(&self) -> Value {
-        serde_json::from_slice(&self.body)
-            .unwrap_or_else(|e| panic!("body is not JSON ({e}): {}", String::from_utf8_lossy(&self.body)))
+    pub(crate) fn json(&self) -> Value {
+        serde_json::from_slice(&self.body).unwrap_or_else(|e| {
+            panic!(
+                "body is not JSON ({e}): {}",
+                String::from_utf8_lossy(&self.body)
+            )
+        })
     }
 
     /// The first value of header `name`.
-    pub fn header(&self, name: &str) -> Option<&str> {
+    pub(crate) fn header(&self, name: &str) -> Option<&str> {
         self.headers
             .iter()
             .find(|(n, _)| n.eq_ignore_ascii_case(name))
@@ -43,9 +47,17 @@ impl Reply {
     /// Asserts the status and the problem+json content type, and returns the
     /// problem.
     #[track_caller]
-    pub fn problem(&self, status: u16) -> Value {
-        assert_eq!(self.status, status, "body: {}", String::from_utf8_lossy(&self.body));
-        assert_eq!(self.header("content-type"), Some("application/problem+json"));
+    pub(crate) fn problem(&self, status: u16) -> Value {
+        assert_eq!(
+            self.status,
+            status,
+            "body: {}",
+            String::from_utf8_lossy(&self.body)
+        );
+        assert_eq!(
+            self.header("content-type"),
+            Some("application/problem+json")
+        );
         let problem = self.json();
         assert_eq!(problem["status"], status);
         problem
@@ -53,8 +65,13 @@ impl Reply {
 
     /// Asserts a 2xx JSON response with `status` and returns its body.
     #[track_caller]
-    pub fn ok(&self, status: u16) -> Value {
-        assert_eq!(self.status, status, "body: {}", String::from_utf8_lossy(&self.body));
+    pub(crate) fn ok(&self, status: u16) -> Value {
+        assert_eq!(
+            self.status,
+            status,
+            "body: {}",
+            String::from_utf8_lossy(&self.body)
+        );
         assert_eq!(self.header("content-type"), Some("application/json"));
         self.json()
     }
@@ -62,13 +79,13 @@ impl Reply {
 
 /// Which target a server runs.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Target {
+pub(crate) enum Target {
     Native,
     Worker,
 }
 
 /// A running server with its own database.
-pub struct Server {
+pub(crate) struct Server {
     pub target: Target,
     base: String,
     database: PathBuf,
@@ -98,7 +115,7 @@ fn agent() -> ureq::Agent {
 
 impl Server {
     /// Starts `target/.../app` on a new database, on a free port.
-    pub fn native() -> Server {
+    pub(crate) fn native() -> Server {
         let dir = tempfile::tempdir().expect("temp dir");
         let database = dir.path().join("shop.sqlite3");
         let mut child = Command::new(env!("CARGO_BIN_EXE_app"))
@@ -114,7 +131,11 @@ impl Server {
         std::thread::spawn(move || {
             for line in BufReader::new(stdout).lines().map_while(Result::ok) {
                 if let Some(at) = line.find("http://") {
-                    let url = line[at..].split_whitespace().next().unwrap_or("").to_owned();
+                    let url = line[at..]
+                        .split_whitespace()
+                        .next()
+                        .unwrap_or("")
+                        .to_owned();
                     let _ = tx.send(url);
                 }
             }
@@ -122,12 +143,19 @@ impl Server {
         let base = rx
             .recv_timeout(Duration::from_secs(60))
             .expect("the native server did not print its URL");
-        Server { target: Target::Native, base, database, child, agent: agent(), _dir: dir }
+        Server {
+            target: Target::Native,
+            base,
+            database,
+            child,
+            agent: agent(),
+            _dir: dir,
+        }
     }
 
     /// Starts the Worker under `wrangler dev` with a new local D1, migrated
     /// and seeded with wrangler itself.
-    pub fn worker() -> Server {
+    pub(crate) fn worker() -> Server {
         let wrangler = app_dir().join("../node_modules/.bin/wrangler");
         assert!(
             wrangler.exists(),
@@ -159,7 +187,16 @@ impl Server {
         let port = free_port();
         let log = std::fs::File::create(dir.path().join("wrangler.log")).expect("log file");
         let child = Command::new(&wrangler)
-            .args(["dev", "--local", "--ip", "127.0.0.1", "--port", &port.to_string(), "--log-level", "warn"])
+            .args([
+                "dev",
+                "--local",
+                "--ip",
+                "127.0.0.1",
+                "--port",
+                &port.to_string(),
+                "--log-level",
+                "warn",
+            ])
             .arg("--persist-to")
             .arg(&state)
             .current_dir(app_dir())
@@ -187,15 +224,21 @@ impl Server {
         let started = Instant::now();
         loop {
             if let Ok(Some(status)) = self.child.try_wait() {
-                panic!("the server exited with {status} before answering; see its log:\n{}", self.log());
+                panic!(
+                    "the server exited with {status} before answering; see its log:\n{}",
+                    self.log()
+                );
             }
-            if let Ok(reply) = self.try_send("GET", "/healthz", &[], None) {
-                if reply.status == 200 {
-                    return;
-                }
+            if let Ok(reply) = self.try_send("GET", "/healthz", &[], None)
+                && reply.status == 200
+            {
+                return;
             }
             if started.elapsed() > limit {
-                panic!("the server did not answer /healthz within {limit:?}; log:\n{}", self.log());
+                panic!(
+                    "the server did not answer /healthz within {limit:?}; log:\n{}",
+                    self.log()
+                );
             }
             std::thread::sleep(Duration::from_millis(500));
         }
@@ -206,16 +249,26 @@ impl Server {
     }
 
     /// The base URL.
-    pub fn url(&self, path: &str) -> String {
+    pub(crate) fn url(&self, path: &str) -> String {
         format!("{}{path}", self.base)
     }
 
-    fn try_send(&self, method: &str, path: &str, headers: &[(&str, &str)], body: Option<&[u8]>) -> Result<Reply, ureq::Error> {
-        let mut builder = ureq::http::Request::builder().method(method).uri(self.url(path));
+    fn try_send(
+        &self,
+        method: &str,
+        path: &str,
+        headers: &[(&str, &str)],
+        body: Option<&[u8]>,
+    ) -> Result<Reply, ureq::Error> {
+        let mut builder = ureq::http::Request::builder()
+            .method(method)
+            .uri(self.url(path));
         for (name, value) in headers {
             builder = builder.header(*name, *value);
         }
-        let request = builder.body(body.map(<[u8]>::to_vec).unwrap_or_default()).map_err(ureq::Error::from)?;
+        let request = builder
+            .body(body.map(<[u8]>::to_vec).unwrap_or_default())
+            .map_err(ureq::Error::from)?;
         let mut response = self.agent.run(request)?;
         let status = response.status().as_u16();
         let headers = response
@@ -225,37 +278,52 @@ impl Server {
             .collect();
         let mut body = Vec::new();
         response.body_mut().as_reader().read_to_end(&mut body)?;
-        Ok(Reply { status, headers, body })
+        Ok(Reply {
+            status,
+            headers,
+            body,
+        })
     }
 
     /// Sends a request.
     #[track_caller]
-    pub fn send(&self, method: &str, path: &str, headers: &[(&str, &str)], body: Option<&[u8]>) -> Reply {
+    pub(crate) fn send(
+        &self,
+        method: &str,
+        path: &str,
+        headers: &[(&str, &str)],
+        body: Option<&[u8]>,
+    ) -> Reply {
         self.try_send(method, path, headers, body)
             .unwrap_or_else(|e| panic!("{method} {path} failed: {e}"))
     }
 
     /// `GET path`.
     #[track_caller]
-    pub fn get(&self, path: &str) -> Reply {
+    pub(crate) fn get(&self, path: &str) -> Reply {
         self.send("GET", path, &[], None)
     }
 
     /// `method path` with a JSON body.
     #[track_caller]
-    pub fn json(&self, method: &str, path: &str, body: &Value) -> Reply {
+    pub(crate) fn json(&self, method: &str, path: &str, body: &Value) -> Reply {
         let bytes = serde_json::to_vec(body).expect("json");
-        self.send(method, path, &[("content-type", "application/json")], Some(&bytes))
+        self.send(
+            method,
+            path,
+            &[("content-type", "application/json")],
+            Some(&bytes),
+        )
     }
 
     /// A connection to the server's database, for assertions on its state.
-    pub fn db(&self) -> Connection {
+    pub(crate) fn db(&self) -> Connection {
         Connection::open(&self.database).expect("open the server's database")
     }
 
     /// The single integer a query returns.
     #[track_caller]
-    pub fn scalar(&self, sql: &str) -> i64 {
+    pub(crate) fn scalar(&self, sql: &str) -> i64 {
         self.db()
             .query_row(sql, [], |r| r.get(0))
             .unwrap_or_else(|e| panic!("{sql}: {e}"))
@@ -263,7 +331,7 @@ impl Server {
 
     /// Every row of a query, as JSON arrays.
     #[track_caller]
-    pub fn rows(&self, sql: &str) -> Vec<Value> {
+    pub(crate) fn rows(&self, sql: &str) -> Vec<Value> {
         let conn = self.db();
         let mut stmt = conn.prepare(sql).unwrap_or_else(|e| panic!("{sql}: {e}"));
         let width = stmt.column_count();
@@ -275,7 +343,9 @@ impl Server {
                         rusqlite::types::ValueRef::Null => Value::Null,
                         rusqlite::types::ValueRef::Integer(i) => i.into(),
                         rusqlite::types::ValueRef::Real(f) => f.into(),
-                        rusqlite::types::ValueRef::Text(t) => String::from_utf8_lossy(t).into_owned().into(),
+                        rusqlite::types::ValueRef::Text(t) => {
+                            String::from_utf8_lossy(t).into_owned().into()
+                        }
                         rusqlite::types::ValueRef::Blob(_) => Value::String("<blob>".into()),
                     });
                 }
@@ -292,14 +362,20 @@ fn find_d1_file(state: &Path) -> PathBuf {
         .unwrap_or_else(|e| panic!("no local D1 state in {}: {e}", dir.display()))
         .filter_map(Result::ok)
         .map(|e| e.path())
-        .find(|p| p.extension().is_some_and(|e| e == "sqlite") && p.file_name().is_some_and(|n| n != "metadata.sqlite"));
+        .find(|p| {
+            p.extension().is_some_and(|e| e == "sqlite")
+                && p.file_name().is_some_and(|n| n != "metadata.sqlite")
+        });
     found.unwrap_or_else(|| panic!("no D1 database file in {}", dir.display()))
 }
 
 impl Drop for Server {
     fn drop(&mut self) {
         // SIGINT lets wrangler stop its workerd children.
-        let _ = Command::new("kill").arg("-INT").arg(self.child.id().to_string()).status();
+        let _ = Command::new("kill")
+            .arg("-INT")
+            .arg(self.child.id().to_string())
+            .status();
         let deadline = Instant::now() + Duration::from_secs(10);
         while Instant::now() < deadline {
             if let Ok(Some(_)) = self.child.try_wait() {

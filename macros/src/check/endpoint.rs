@@ -3,20 +3,29 @@
 
 use marked_yaml::Node;
 
+use super::Resolved;
 use super::mapping::{self, Mapped, Target};
 use super::plan::*;
 use super::types::{TypeTable, describe, is_scalar, rules};
-use super::Resolved;
 use crate::diag::Diagnostics;
 use crate::names;
 use crate::spec::{Endpoint, Implementation, ParamIn, Segment, Spanned};
 
 /// Checks `endpoint` and plans its code.
-pub fn check(types: &mut TypeTable, sql: &Resolved<'_>, endpoint: &Endpoint, d: &mut Diagnostics) -> Option<EndpointPlan> {
+pub fn check(
+    types: &mut TypeTable,
+    sql: &Resolved<'_>,
+    endpoint: &Endpoint,
+    d: &mut Diagnostics,
+) -> Option<EndpointPlan> {
     let errors = d.count();
     let what = format!("endpoint `{}`", endpoint.id.value);
     if let Some(loc) = &endpoint.security {
-        d.error_help(loc, format!("{what}: `security` is not supported yet"), "authentication is planned; remove `security` for now");
+        d.error_help(
+            loc,
+            format!("{what}: `security` is not supported yet"),
+            "authentication is planned; remove `security` for now",
+        );
     }
 
     let mut params = params(types, endpoint, &what, d);
@@ -25,30 +34,57 @@ pub fn check(types: &mut TypeTable, sql: &Resolved<'_>, endpoint: &Endpoint, d: 
         match ty {
             Ty::Object(name) => Some(name),
             other => {
-                d.error(&b.loc, format!("{what}: the body must be an object schema, not {}", describe(&other)));
+                d.error(
+                    &b.loc,
+                    format!(
+                        "{what}: the body must be an object schema, not {}",
+                        describe(&other)
+                    ),
+                );
                 None
             }
         }
     });
 
-    let successes: Vec<_> = endpoint.responses.iter().filter(|r| (200..300).contains(&r.status.value)).collect();
+    let successes: Vec<_> = endpoint
+        .responses
+        .iter()
+        .filter(|r| (200..300).contains(&r.status.value))
+        .collect();
     if successes.is_empty() {
-        d.error_help(&endpoint.id.loc, format!("{what} declares no success (2xx) response"), "add one, such as `200: ProductDetail`");
+        d.error_help(
+            &endpoint.id.loc,
+            format!("{what} declares no success (2xx) response"),
+            "add one, such as `200: ProductDetail`",
+        );
     }
     let mut schemas = Vec::new();
     for r in &successes {
         let schema = match &r.schema {
-            Some(s) => match types.resolve(s, "", &format!("response {} of {what}", r.status.value), d) {
-                Some(Ty::Object(name)) => Some(name),
-                Some(other) => {
-                    d.error(&s.loc, format!("{what}: response {} must be an object schema, not {}", r.status.value, describe(&other)));
-                    None
+            Some(s) => {
+                match types.resolve(s, "", &format!("response {} of {what}", r.status.value), d) {
+                    Some(Ty::Object(name)) => Some(name),
+                    Some(other) => {
+                        d.error(
+                            &s.loc,
+                            format!(
+                                "{what}: response {} must be an object schema, not {}",
+                                r.status.value,
+                                describe(&other)
+                            ),
+                        );
+                        None
+                    }
+                    None => None,
                 }
-                None => None,
-            },
+            }
             None => {
                 if r.status.value != 204 {
-                    d.error_help(&r.status.loc, format!("{what}: response {} has no schema", r.status.value), "name its schema, or use 204 for a response without a body");
+                    d.error_help(
+                        &r.status.loc,
+                        format!("{what}: response {} has no schema", r.status.value),
+                        "name its schema, or use 204 for a response without a body",
+                    );
                 }
                 None
             }
@@ -77,7 +113,12 @@ pub fn check(types: &mut TypeTable, sql: &Resolved<'_>, endpoint: &Endpoint, d: 
                         .headers
                         .iter()
                         .filter_map(|h| {
-                            let ty = types.resolve(&h.spec.ty, "", &format!("header `{}` of {what}", h.name.value), d)?;
+                            let ty = types.resolve(
+                                &h.spec.ty,
+                                "",
+                                &format!("header `{}` of {what}", h.name.value),
+                                d,
+                            )?;
                             Some(HeaderPlan {
                                 wire_name: h.name.value.to_ascii_lowercase(),
                                 field: names::to_snake_case(&h.name.value),
@@ -88,7 +129,10 @@ pub fn check(types: &mut TypeTable, sql: &Resolved<'_>, endpoint: &Endpoint, d: 
                         .collect(),
                 })
                 .collect();
-            EndpointKind::Handler { path: path.value.clone(), outputs }
+            EndpointKind::Handler {
+                path: path.value.clone(),
+                outputs,
+            }
         }
         Implementation::Queries(uses) => {
             if successes.len() > 1 {
@@ -96,14 +140,27 @@ pub fn check(types: &mut TypeTable, sql: &Resolved<'_>, endpoint: &Endpoint, d: 
             }
             for r in &endpoint.responses {
                 if !r.headers.is_empty() && (200..300).contains(&r.status.value) {
-                    d.error_help(&r.status.loc, format!("{what}: response headers need a `handler` to set them"), "remove `headers`, or implement the endpoint with a handler");
+                    d.error_help(
+                        &r.status.loc,
+                        format!("{what}: response headers need a `handler` to set them"),
+                        "remove `headers`, or implement the endpoint with a handler",
+                    );
                 }
             }
             let mut mapped = Vec::new();
             for (stmt, entry) in uses.iter().enumerate() {
-                let Some(index) = sql.lookup(&entry.query, d) else { continue };
-                let Some(columns) = sql.columns(index) else { continue };
-                mapped.push(Mapped { entry, query: &sql.queries[index], columns, stmt });
+                let Some(index) = sql.lookup(&entry.query, d) else {
+                    continue;
+                };
+                let Some(columns) = sql.columns(index) else {
+                    continue;
+                };
+                mapped.push(Mapped {
+                    entry,
+                    query: &sql.queries[index],
+                    columns,
+                    stmt,
+                });
             }
             if mapped.len() != uses.len() {
                 return None;
@@ -114,7 +171,9 @@ pub fn check(types: &mut TypeTable, sql: &Resolved<'_>, endpoint: &Endpoint, d: 
                 .find(|r| r.status.value == 404)
                 .and_then(|r| r.description.clone())
                 .unwrap_or_else(|| "the requested resource does not exist".to_owned());
-            let schema_loc = successes.first().map(|r| r.schema.as_ref().map_or(&r.status.loc, |s| &s.loc));
+            let schema_loc = successes
+                .first()
+                .map(|r| r.schema.as_ref().map_or(&r.status.loc, |s| &s.loc));
             let target = Target {
                 what: &what,
                 status: successes.first().map_or(200, |r| r.status.value),
@@ -124,6 +183,9 @@ pub fn check(types: &mut TypeTable, sql: &Resolved<'_>, endpoint: &Endpoint, d: 
                 },
                 not_found,
             };
+            if target.schema.is_some_and(|(s, _)| types.is_broken(s)) {
+                return None;
+            }
             let response = mapping::plan(types, &target, &mapped, d)?;
             if let Some(page) = &response.page {
                 add_page_params(&mut params, page, endpoint, &what, d);
@@ -132,10 +194,21 @@ pub fn check(types: &mut TypeTable, sql: &Resolved<'_>, endpoint: &Endpoint, d: 
                 .iter()
                 .map(|m| StatementPlan {
                     query: sql.index_of(&m.query.full_name).unwrap_or(0),
-                    args: bind(types, m, &params, body.as_deref(), response.page.as_ref().filter(|p| p.stmt == m.stmt), &what, d),
+                    args: bind(
+                        types,
+                        m,
+                        &params,
+                        body.as_deref(),
+                        response.page.as_ref().filter(|p| p.stmt == m.stmt),
+                        &what,
+                        d,
+                    ),
                 })
                 .collect();
-            EndpointKind::Declarative { statements, response }
+            EndpointKind::Declarative {
+                statements,
+                response,
+            }
         }
     };
 
@@ -161,7 +234,12 @@ fn variant_name(status: u16) -> String {
     }
 }
 
-fn params(types: &mut TypeTable, endpoint: &Endpoint, what: &str, d: &mut Diagnostics) -> Vec<ParamPlan> {
+fn params(
+    types: &mut TypeTable,
+    endpoint: &Endpoint,
+    what: &str,
+    d: &mut Diagnostics,
+) -> Vec<ParamPlan> {
     let path_params: Vec<&str> = endpoint
         .segments
         .iter()
@@ -172,9 +250,16 @@ fn params(types: &mut TypeTable, endpoint: &Endpoint, what: &str, d: &mut Diagno
         .collect();
     for (i, p) in path_params.iter().enumerate() {
         if path_params[..i].contains(p) {
-            d.error(&endpoint.path.loc, format!("{what}: path parameter `{{{p}}}` appears twice"));
+            d.error(
+                &endpoint.path.loc,
+                format!("{what}: path parameter `{{{p}}}` appears twice"),
+            );
         }
-        if !endpoint.params.iter().any(|q| q.location == ParamIn::Path && q.name.value == *p) {
+        if !endpoint
+            .params
+            .iter()
+            .any(|q| q.location == ParamIn::Path && q.name.value == *p)
+        {
             d.error_help(
                 &endpoint.path.loc,
                 format!("{what}: path parameter `{{{p}}}` is not declared"),
@@ -185,26 +270,53 @@ fn params(types: &mut TypeTable, endpoint: &Endpoint, what: &str, d: &mut Diagno
     let mut out = Vec::new();
     for param in &endpoint.params {
         let pwhat = format!("parameter `{}` of {what}", param.name.value);
-        if out.iter().any(|p: &ParamPlan| p.location == param.location && p.wire_name == param.wire_name) {
-            d.error(&param.name.loc, format!("{pwhat}: another {} parameter is also called `{}`", param.location.as_str(), param.wire_name));
+        if out
+            .iter()
+            .any(|p: &ParamPlan| p.location == param.location && p.wire_name == param.wire_name)
+        {
+            d.error(
+                &param.name.loc,
+                format!(
+                    "{pwhat}: another {} parameter is also called `{}`",
+                    param.location.as_str(),
+                    param.wire_name
+                ),
+            );
         }
         let path_index = path_params.iter().position(|p| *p == param.name.value);
         if param.location == ParamIn::Path && path_index.is_none() {
             d.error_suggest(
                 &param.name.loc,
-                format!("{pwhat} is `in: path` but the path `{}` has no `{{{}}}`", endpoint.path.value, param.name.value),
+                format!(
+                    "{pwhat} is `in: path` but the path `{}` has no `{{{}}}`",
+                    endpoint.path.value, param.name.value
+                ),
                 &param.name.value,
                 path_params.iter().copied(),
             );
             continue;
         }
-        let context = format!("{}{}", names::to_pascal_case(&endpoint.id.value), names::to_pascal_case(&param.name.value));
-        let Some(ty) = types.resolve(&param.spec.ty, &context, &pwhat, d) else { continue };
+        let context = format!(
+            "{}{}",
+            names::to_pascal_case(&endpoint.id.value),
+            names::to_pascal_case(&param.name.value)
+        );
+        let Some(ty) = types.resolve(&param.spec.ty, &context, &pwhat, d) else {
+            continue;
+        };
         if !is_scalar(&ty) {
-            d.error_help(&param.spec.ty.loc, format!("{pwhat}: parameters must be scalars, not {}", describe(&ty)), "send objects and lists in the JSON body");
+            d.error_help(
+                &param.spec.ty.loc,
+                format!("{pwhat}: parameters must be scalars, not {}", describe(&ty)),
+                "send objects and lists in the JSON body",
+            );
             continue;
         }
-        let default = param.spec.default.as_ref().and_then(|node| default_value(types, &ty, node, &pwhat, d));
+        let default = param
+            .spec
+            .default
+            .as_ref()
+            .and_then(|node| default_value(types, &ty, node, &pwhat, d));
         out.push(ParamPlan {
             name: param.name.value.clone(),
             location: param.location,
@@ -213,13 +325,23 @@ fn params(types: &mut TypeTable, endpoint: &Endpoint, what: &str, d: &mut Diagno
             required: param.required,
             default,
             rules: rules(&param.spec.rules),
-            path_index: if param.location == ParamIn::Path { path_index } else { None },
+            path_index: if param.location == ParamIn::Path {
+                path_index
+            } else {
+                None
+            },
         });
     }
     out
 }
 
-fn default_value(types: &TypeTable, ty: &Ty, node: &Spanned<Node>, what: &str, d: &mut Diagnostics) -> Option<DefaultValue> {
+fn default_value(
+    types: &TypeTable,
+    ty: &Ty,
+    node: &Spanned<Node>,
+    what: &str,
+    d: &mut Diagnostics,
+) -> Option<DefaultValue> {
     let scalar = node.value.as_scalar();
     let parsed = match ty {
         Ty::I64 | Ty::I32 => scalar.and_then(|s| s.as_i64()).map(DefaultValue::Int),
@@ -229,10 +351,18 @@ fn default_value(types: &TypeTable, ty: &Ty, node: &Spanned<Node>, what: &str, d
         Ty::Enum(name) => {
             let value = scalar.map(|s| s.as_str().to_owned());
             match (types.get(name), value) {
-                (Some(TypePlan::Enum { variants, .. }), Some(v)) => match variants.iter().find(|(w, _)| *w == v) {
+                (Some(TypePlan::Enum { variants, .. }), Some(v)) => match variants
+                    .iter()
+                    .find(|(w, _)| *w == v)
+                {
                     Some((_, ident)) => Some(DefaultValue::Variant(name.clone(), ident.clone())),
                     None => {
-                        d.error_suggest(&node.loc, format!("{what}: default `{v}` is not one of its values"), &v, variants.iter().map(|(w, _)| w.as_str()));
+                        d.error_suggest(
+                            &node.loc,
+                            format!("{what}: default `{v}` is not one of its values"),
+                            &v,
+                            variants.iter().map(|(w, _)| w.as_str()),
+                        );
                         return None;
                     }
                 },
@@ -242,15 +372,28 @@ fn default_value(types: &TypeTable, ty: &Ty, node: &Spanned<Node>, what: &str, d
         _ => None,
     };
     if parsed.is_none() {
-        d.error(&node.loc, format!("{what}: the default must be a {}", describe(ty)));
+        d.error(
+            &node.loc,
+            format!("{what}: the default must be a {}", describe(ty)),
+        );
     }
     parsed
 }
 
-fn add_page_params(params: &mut Vec<ParamPlan>, page: &PagePlan, endpoint: &Endpoint, what: &str, d: &mut Diagnostics) {
+fn add_page_params(
+    params: &mut Vec<ParamPlan>,
+    page: &PagePlan,
+    endpoint: &Endpoint,
+    what: &str,
+    d: &mut Diagnostics,
+) {
     for name in ["limit", "cursor"] {
         if let Some(p) = endpoint.params.iter().find(|p| p.name.value == name) {
-            d.error_help(&p.name.loc, format!("{what}: parameter `{name}` is added by `paginate`"), "remove it from `params`; set `default_limit` and `max_limit` under `paginate`");
+            d.error_help(
+                &p.name.loc,
+                format!("{what}: parameter `{name}` is added by `paginate`"),
+                "remove it from `params`; set `default_limit` and `max_limit` under `paginate`",
+            );
         }
     }
     params.push(ParamPlan {
@@ -259,7 +402,9 @@ fn add_page_params(params: &mut Vec<ParamPlan>, page: &PagePlan, endpoint: &Endp
         wire_name: "limit".into(),
         ty: Ty::I64,
         required: false,
-        default: Some(DefaultValue::Int(i64::try_from(page.default_limit).unwrap_or(20))),
+        default: Some(DefaultValue::Int(
+            i64::try_from(page.default_limit).unwrap_or(20),
+        )),
         rules: RulesPlan {
             minimum: Some(1.0),
             maximum: Some(page.max_limit as f64),
@@ -294,23 +439,37 @@ fn bind(
 ) -> Vec<ArgSource> {
     let body_fields = body.map(|b| types.fields(b)).unwrap_or(&[]);
     let key_names: Vec<&str> = page
-        .map(|p| p.key_columns.iter().map(|&i| m.columns[i].name.as_str()).collect())
+        .map(|p| {
+            p.key_columns
+                .iter()
+                .map(|&i| m.columns[i].name.as_str())
+                .collect()
+        })
         .unwrap_or_default();
     let mut out = Vec::new();
     for sql_param in &m.query.params {
-        let explicit = m.entry.bind.iter().find(|(p, _)| p.value == sql_param.value);
+        let explicit = m
+            .entry
+            .bind
+            .iter()
+            .find(|(p, _)| p.value == sql_param.value);
         let input = explicit.map_or(sql_param.value.as_str(), |(_, i)| i.value.as_str());
         if page.is_some() && explicit.is_none() {
             if input == "limit" {
                 out.push(ArgSource::Limit);
                 continue;
             }
-            if let Some(k) = input.strip_prefix("after_").and_then(|k| key_names.iter().position(|n| *n == k)) {
+            if let Some(k) = input
+                .strip_prefix("after_")
+                .and_then(|k| key_names.iter().position(|n| *n == k))
+            {
                 out.push(ArgSource::After(k));
                 continue;
             }
         }
-        let from_param = params.iter().find(|p| p.name == input && p.name != "cursor" && !(p.name == "limit" && page.is_some()));
+        let from_param = params.iter().find(|p| {
+            p.name == input && p.name != "cursor" && !(p.name == "limit" && page.is_some())
+        });
         let from_body = body_fields.iter().find(|f| f.name == input);
         match (from_param, from_body) {
             (Some(_), Some(_)) => d.error_help(
@@ -340,7 +499,15 @@ fn bind(
     }
     for (p, _) in &m.entry.bind {
         if !m.query.params.iter().any(|q| q.value == p.value) {
-            d.error_suggest(&p.loc, format!("{what}: query `{}` has no parameter `:{}`", m.query.full_name, p.value), &p.value, m.query.params.iter().map(|q| q.value.as_str()));
+            d.error_suggest(
+                &p.loc,
+                format!(
+                    "{what}: query `{}` has no parameter `:{}`",
+                    m.query.full_name, p.value
+                ),
+                &p.value,
+                m.query.params.iter().map(|q| q.value.as_str()),
+            );
         }
     }
     out

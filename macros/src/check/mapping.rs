@@ -15,9 +15,9 @@ use super::plan::{Fill, ObjectFill, PagePlan, ResponsePlan, Ty};
 use super::types::{TypeTable, describe};
 use crate::diag::{Diagnostics, Loc};
 use crate::names;
+use crate::spec::QueryUse;
 use crate::sql::analyze::Column;
 use crate::sql::{Cardinality, Query};
-use crate::spec::QueryUse;
 
 /// One query of a declarative endpoint, with what SQLite said about it.
 pub struct Mapped<'a> {
@@ -44,14 +44,25 @@ pub struct Target<'a> {
 }
 
 /// Plans the response, or reports why it cannot be fed.
-pub fn plan(types: &TypeTable, target: &Target<'_>, mapped: &[Mapped<'_>], d: &mut Diagnostics) -> Option<ResponsePlan> {
+pub fn plan(
+    types: &TypeTable,
+    target: &Target<'_>,
+    mapped: &[Mapped<'_>],
+    d: &mut Diagnostics,
+) -> Option<ResponsePlan> {
     let errors = d.count();
     let what = target.what;
     let mut root: Option<&Mapped<'_>> = None;
     for m in mapped {
         if m.entry.into.is_some() {
             if m.query.cardinality == Cardinality::Exec {
-                d.error(&m.entry.loc, format!("{what}: query `{}` is `:exec` and returns no rows to put `into` a field", m.query.full_name));
+                d.error(
+                    &m.entry.loc,
+                    format!(
+                        "{what}: query `{}` is `:exec` and returns no rows to put `into` a field",
+                        m.query.full_name
+                    ),
+                );
             }
             continue;
         }
@@ -73,15 +84,30 @@ pub fn plan(types: &TypeTable, target: &Target<'_>, mapped: &[Mapped<'_>], d: &m
         }
     }
 
-    let page = mapped.iter().filter(|m| m.entry.paginate.is_some()).collect::<Vec<_>>();
+    let page = mapped
+        .iter()
+        .filter(|m| m.entry.paginate.is_some())
+        .collect::<Vec<_>>();
     if let Some(second) = page.get(1) {
-        d.error(&second.entry.loc, format!("{what}: only one query can be paginated"));
+        d.error(
+            &second.entry.loc,
+            format!("{what}: only one query can be paginated"),
+        );
     }
     let page_plan = page.first().and_then(|m| plan_page(m, what, d));
 
     let Some((schema, schema_loc)) = target.schema else {
-        if let Some(m) = mapped.iter().find(|m| m.query.cardinality != Cardinality::Exec) {
-            d.error(&m.entry.loc, format!("{what}: response {} has no body, so query `{}` has nowhere to go", target.status, m.query.full_name));
+        if let Some(m) = mapped
+            .iter()
+            .find(|m| m.query.cardinality != Cardinality::Exec)
+        {
+            d.error(
+                &m.entry.loc,
+                format!(
+                    "{what}: response {} has no body, so query `{}` has nowhere to go",
+                    target.status, m.query.full_name
+                ),
+            );
         }
         return (d.count() == errors).then(|| ResponsePlan {
             status: target.status,
@@ -91,8 +117,14 @@ pub fn plan(types: &TypeTable, target: &Target<'_>, mapped: &[Mapped<'_>], d: &m
             page: None,
         });
     };
-    if !matches!(types.get(schema), Some(super::plan::TypePlan::Object { .. })) {
-        d.error(schema_loc, format!("{what}: the response body `{schema}` must be an object schema"));
+    if !matches!(
+        types.get(schema),
+        Some(super::plan::TypePlan::Object { .. })
+    ) {
+        d.error(
+            schema_loc,
+            format!("{what}: the response body `{schema}` must be an object schema"),
+        );
         return None;
     }
 
@@ -103,24 +135,43 @@ pub fn plan(types: &TypeTable, target: &Target<'_>, mapped: &[Mapped<'_>], d: &m
         if !fields.iter().any(|f| f.name == into.value) {
             d.error_suggest(
                 &into.loc,
-                format!("{what}: `into: {}` names no field of `{schema}`; its fields are {}", into.value, names::one_of(&fields.iter().map(|f| f.name.as_str()).collect::<Vec<_>>())),
+                format!(
+                    "{what}: `into: {}` names no field of `{schema}`; its fields are {}",
+                    into.value,
+                    names::one_of(&fields.iter().map(|f| f.name.as_str()).collect::<Vec<_>>())
+                ),
                 &into.value,
                 fields.iter().map(|f| f.name.as_str()),
             );
         } else if intos.iter().any(|(f, _)| *f == into.value) {
-            d.error(&into.loc, format!("{what}: two queries fill field `{}`", into.value));
+            d.error(
+                &into.loc,
+                format!("{what}: two queries fill field `{}`", into.value),
+            );
         } else {
             intos.push((into.value.as_str(), m));
         }
     }
 
-    let mut used: Vec<Vec<bool>> = mapped.iter().map(|m| vec![false; m.columns.len()]).collect();
+    let mut used: Vec<Vec<bool>> = mapped
+        .iter()
+        .map(|m| vec![false; m.columns.len()])
+        .collect();
     let mut filled = Vec::new();
     for field in fields {
         let path = format!("{schema}.{}", field.name);
         let option = field.optional || field.nullable;
         if let Some((_, m)) = intos.iter().find(|(f, _)| *f == field.name) {
-            if let Some(fill) = fill_rows(types, m, &field.ty, option, &path, what, &mut used[m.stmt], d) {
+            if let Some(fill) = fill_rows(
+                types,
+                m,
+                &field.ty,
+                option,
+                &path,
+                what,
+                &mut used[m.stmt],
+                d,
+            ) {
                 filled.push((field.name.clone(), fill));
             }
         } else if page_plan.is_some() && field.name == "next_cursor" {
@@ -129,7 +180,18 @@ pub fn plan(types: &TypeTable, target: &Target<'_>, mapped: &[Mapped<'_>], d: &m
             }
             filled.push((field.name.clone(), Fill::NextCursor));
         } else if let Some(r) = root {
-            if let Some(fill) = fill_column(types, r, "", &field.name, &field.ty, option, &path, what, &mut used[r.stmt], d) {
+            if let Some(fill) = fill_column(
+                types,
+                r,
+                "",
+                &field.name,
+                &field.ty,
+                option,
+                &path,
+                what,
+                &mut used[r.stmt],
+                d,
+            ) {
                 filled.push((field.name.clone(), fill));
             }
         } else {
@@ -145,12 +207,24 @@ pub fn plan(types: &TypeTable, target: &Target<'_>, mapped: &[Mapped<'_>], d: &m
             used[p.stmt][k] = true;
         }
         let m = &mapped[p.stmt];
-        let into_list = m.entry.into.as_ref().and_then(|i| fields.iter().find(|f| f.name == i.value)).is_some_and(|f| matches!(f.ty, Ty::Vec(_)));
+        let into_list = m
+            .entry
+            .into
+            .as_ref()
+            .and_then(|i| fields.iter().find(|f| f.name == i.value))
+            .is_some_and(|f| matches!(f.ty, Ty::Vec(_)));
         if !into_list {
-            d.error(&m.entry.loc, format!("{what}: a paginated query must fill an array field with `into`"));
+            d.error(
+                &m.entry.loc,
+                format!("{what}: a paginated query must fill an array field with `into`"),
+            );
         }
         if !fields.iter().any(|f| f.name == "next_cursor") {
-            d.error_help(schema_loc, format!("{what}: `{schema}` has no `next_cursor` field for the paginated query"), "add `next_cursor: { type: string, nullable: true }` to the schema");
+            d.error_help(
+                schema_loc,
+                format!("{what}: `{schema}` has no `next_cursor` field for the paginated query"),
+                "add `next_cursor: { type: string, nullable: true }` to the schema",
+            );
         }
     }
     for m in mapped {
@@ -158,7 +232,10 @@ pub fn plan(types: &TypeTable, target: &Target<'_>, mapped: &[Mapped<'_>], d: &m
             if !used[m.stmt][i] && m.query.cardinality != Cardinality::Exec {
                 d.error_help(
                     &m.query.name.loc,
-                    format!("column `{}` of query `{}` feeds nothing in the response of {what}", column.name, m.query.full_name),
+                    format!(
+                        "column `{}` of query `{}` feeds nothing in the response of {what}",
+                        column.name, m.query.full_name
+                    ),
                     "remove it from the SELECT list, or add a field for it to the response schema",
                 );
             }
@@ -166,7 +243,10 @@ pub fn plan(types: &TypeTable, target: &Target<'_>, mapped: &[Mapped<'_>], d: &m
     }
     (d.count() == errors).then(|| ResponsePlan {
         status: target.status,
-        body: Some(ObjectFill { type_name: schema.to_owned(), fields: filled }),
+        body: Some(ObjectFill {
+            type_name: schema.to_owned(),
+            fields: filled,
+        }),
         root: root.map(|r| (r.stmt, r.query.cardinality)),
         not_found: target.not_found.clone(),
         page: page_plan,
@@ -177,10 +257,20 @@ fn plan_page(m: &Mapped<'_>, what: &str, d: &mut Diagnostics) -> Option<PagePlan
     let paginate = m.entry.paginate.as_ref()?;
     let errors = d.count();
     if m.query.cardinality != Cardinality::Many {
-        d.error(&paginate.loc, format!("{what}: only a `:many` query can be paginated; `{}` is `{}`", m.query.full_name, m.query.cardinality.as_str()));
+        d.error(
+            &paginate.loc,
+            format!(
+                "{what}: only a `:many` query can be paginated; `{}` is `{}`",
+                m.query.full_name,
+                m.query.cardinality.as_str()
+            ),
+        );
     }
     if paginate.key.is_empty() {
-        d.error(&paginate.loc, format!("{what}: `paginate.key` must name at least one column"));
+        d.error(
+            &paginate.loc,
+            format!("{what}: `paginate.key` must name at least one column"),
+        );
     }
     let mut key_columns = Vec::new();
     for key in &paginate.key {
@@ -188,7 +278,10 @@ fn plan_page(m: &Mapped<'_>, what: &str, d: &mut Diagnostics) -> Option<PagePlan
             Some(i) => key_columns.push(i),
             None => d.error_suggest(
                 &key.loc,
-                format!("{what}: pagination key `{}` is not a column of `{}`", key.value, m.query.full_name),
+                format!(
+                    "{what}: pagination key `{}` is not a column of `{}`",
+                    key.value, m.query.full_name
+                ),
                 &key.value,
                 m.columns.iter().map(|c| c.name.as_str()),
             ),
@@ -210,7 +303,7 @@ fn plan_page(m: &Mapped<'_>, what: &str, d: &mut Diagnostics) -> Option<PagePlan
             );
         }
     }
-    (d.count() == errors).then(|| PagePlan {
+    (d.count() == errors).then_some(PagePlan {
         stmt: m.stmt,
         key_columns,
         default_limit: paginate.default_limit,
@@ -248,7 +341,10 @@ fn fill_rows(
     let item = match item_ty {
         Ty::Object(name) => Fill::Object(fill_object(types, m, "", name, path, what, used, d)?),
         Ty::Vec(_) => {
-            d.error(&m.entry.loc, format!("{what}: field `{path}` is an array of arrays, which a query cannot fill"));
+            d.error(
+                &m.entry.loc,
+                format!("{what}: field `{path}` is an array of arrays, which a query cannot fill"),
+            );
             return None;
         }
         scalar => {
@@ -257,7 +353,11 @@ fn fill_rows(
                 return None;
             }
             used[0] = true;
-            Fill::Column { col: 0, ty: scalar.clone(), option: false }
+            Fill::Column {
+                col: 0,
+                ty: scalar.clone(),
+                option: false,
+            }
         }
     };
     Some(Fill::Rows {
@@ -284,12 +384,26 @@ fn fill_object(
     for field in types.fields(type_name) {
         let option = field.optional || field.nullable;
         let field_path = format!("{path}.{}", field.name);
-        match fill_column(types, m, prefix, &field.name, &field.ty, option, &field_path, what, used, d) {
+        match fill_column(
+            types,
+            m,
+            prefix,
+            &field.name,
+            &field.ty,
+            option,
+            &field_path,
+            what,
+            used,
+            d,
+        ) {
             Some(fill) => fields.push((field.name.clone(), fill)),
             None => ok = false,
         }
     }
-    ok.then(|| ObjectFill { type_name: type_name.to_owned(), fields })
+    ok.then(|| ObjectFill {
+        type_name: type_name.to_owned(),
+        fields,
+    })
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -316,7 +430,16 @@ fn fill_column(
                 );
                 return None;
             }
-            Some(Fill::Object(fill_object(types, m, &format!("{column}_"), inner, path, what, used, d)?))
+            Some(Fill::Object(fill_object(
+                types,
+                m,
+                &format!("{column}_"),
+                inner,
+                path,
+                what,
+                used,
+                d,
+            )?))
         }
         Ty::Vec(_) => {
             d.error_help(
@@ -329,7 +452,11 @@ fn fill_column(
         scalar => match m.columns.iter().position(|c| c.name == column) {
             Some(i) => {
                 used[i] = true;
-                Some(Fill::Column { col: i, ty: scalar.clone(), option })
+                Some(Fill::Column {
+                    col: i,
+                    ty: scalar.clone(),
+                    option,
+                })
             }
             None => {
                 d.error_suggest(

@@ -11,8 +11,8 @@ use std::collections::HashMap;
 use crate::diag::Diagnostics;
 use crate::names;
 use crate::spec::{Implementation, Segment, Spanned, Spec};
-use crate::sql::analyze::{Column, Described};
 use crate::sql::Query;
+use crate::sql::analyze::{Column, Described};
 use plan::{BindingPlan, Plan, QueryPlan, Ty};
 pub use types::TypeTable;
 
@@ -28,8 +28,16 @@ pub struct Resolved<'a> {
 impl<'a> Resolved<'a> {
     /// Indexes the queries by `file.name`.
     pub fn new(queries: &'a [Query], described: &'a [Option<Described>]) -> Self {
-        let index = queries.iter().enumerate().map(|(i, q)| (q.full_name.as_str(), i)).collect();
-        Resolved { queries, described, index }
+        let index = queries
+            .iter()
+            .enumerate()
+            .map(|(i, q)| (q.full_name.as_str(), i))
+            .collect();
+        Resolved {
+            queries,
+            described,
+            index,
+        }
     }
 
     /// The index of query `name`, if it exists.
@@ -44,13 +52,19 @@ impl<'a> Resolved<'a> {
         }
         let known: Vec<&str> = self.queries.iter().map(|q| q.full_name.as_str()).collect();
         if !name.value.contains('.') {
-            let matching: Vec<&str> = known.iter().copied().filter(|k| k.ends_with(&format!(".{}", name.value))).collect();
+            let matching: Vec<&str> = known
+                .iter()
+                .copied()
+                .filter(|k| k.ends_with(&format!(".{}", name.value)))
+                .collect();
             d.error_help(
                 &name.loc,
                 format!("unknown query `{}`: name it as `file.query`", name.value),
                 match matching.as_slice() {
                     [one] => format!("did you mean `{one}`?"),
-                    _ => "the file is `app/queries/<file>.sql`, the query its `-- name:`".to_owned(),
+                    _ => {
+                        "the file is `app/queries/<file>.sql`, the query its `-- name:`".to_owned()
+                    }
                 },
             );
         } else {
@@ -62,7 +76,10 @@ impl<'a> Resolved<'a> {
 
     /// The result columns of query `index`, if SQLite accepted it.
     pub fn columns(&self, index: usize) -> Option<&'a [Column]> {
-        self.described.get(index).and_then(|d| d.as_ref()).map(|d| d.columns.as_slice())
+        self.described
+            .get(index)
+            .and_then(|d| d.as_ref())
+            .map(|d| d.columns.as_slice())
     }
 }
 
@@ -90,40 +107,79 @@ pub fn check(spec: &Spec, sql: &Resolved<'_>, d: &mut Diagnostics) -> Option<(Pl
         .collect();
     let mut queries = Vec::new();
     for (i, query) in sql.queries.iter().enumerate() {
-        let Some(described) = sql.described.get(i).and_then(|d| d.as_ref()) else { continue };
+        let Some(described) = sql.described.get(i).and_then(|d| d.as_ref()) else {
+            continue;
+        };
         for (name, _) in &query.column_types {
             if !described.columns.iter().any(|c| c.name == name.value) {
-                d.error_suggest(&name.loc, format!("`-- column {}` names no column of query `{}`", name.value, query.full_name), &name.value, described.columns.iter().map(|c| c.name.as_str()));
+                d.error_suggest(
+                    &name.loc,
+                    format!(
+                        "`-- column {}` names no column of query `{}`",
+                        name.value, query.full_name
+                    ),
+                    &name.value,
+                    described.columns.iter().map(|c| c.name.as_str()),
+                );
             }
         }
         for (name, _) in &query.param_types {
             if !query.params.iter().any(|p| p.value == name.value) {
-                d.error_suggest(&name.loc, format!("`-- param {}` names no parameter of query `{}`", name.value, query.full_name), &name.value, query.params.iter().map(|p| p.value.as_str()));
+                d.error_suggest(
+                    &name.loc,
+                    format!(
+                        "`-- param {}` names no parameter of query `{}`",
+                        name.value, query.full_name
+                    ),
+                    &name.value,
+                    query.params.iter().map(|p| p.value.as_str()),
+                );
             }
         }
         if described.columns.is_empty() && query.cardinality != crate::sql::Cardinality::Exec {
-            d.error_help(&query.name.loc, format!("query `{}` returns no columns but is `{}`", query.full_name, query.cardinality.as_str()), "declare it `:exec`, or add a RETURNING clause");
+            d.error_help(
+                &query.name.loc,
+                format!(
+                    "query `{}` returns no columns but is `{}`",
+                    query.full_name,
+                    query.cardinality.as_str()
+                ),
+                "declare it `:exec`, or add a RETURNING clause",
+            );
         }
         if !described.columns.is_empty() && query.cardinality == crate::sql::Cardinality::Exec {
-            d.error_help(&query.name.loc, format!("query `{}` returns columns but is `:exec`", query.full_name), "declare it `:one`, `:optional` or `:many`");
+            d.error_help(
+                &query.name.loc,
+                format!("query `{}` returns columns but is `:exec`", query.full_name),
+                "declare it `:one`, `:optional` or `:many`",
+            );
         }
         for (n, column) in described.columns.iter().enumerate() {
             if described.columns[..n].iter().any(|c| c.name == column.name) {
                 d.error_help(
                     &query.name.loc,
-                    format!("query `{}` returns two columns named `{}`", query.full_name, column.name),
+                    format!(
+                        "query `{}` returns two columns named `{}`",
+                        query.full_name, column.name
+                    ),
                     "give one an alias with `AS`; D1 returns rows keyed by column name",
                 );
             }
             if !names::is_snake_case(&column.name) {
                 d.error_help(
                     &query.name.loc,
-                    format!("column `{}` of query `{}` is not a snake_case name", column.name, query.full_name),
+                    format!(
+                        "column `{}` of query `{}` is not a snake_case name",
+                        column.name, query.full_name
+                    ),
                     "give it an alias with `AS`, like `count(*) AS product_count`",
                 );
             }
         }
-        let binding = handler_queries.contains(&i).then(|| binding(&types, query, described, d)).flatten();
+        let binding = handler_queries
+            .contains(&i)
+            .then(|| binding(&types, query, described, d))
+            .flatten();
         queries.push(QueryPlan {
             full_name: query.full_name.clone(),
             module: query.module.clone(),
@@ -154,7 +210,12 @@ pub fn check(spec: &Spec, sql: &Resolved<'_>, d: &mut Diagnostics) -> Option<(Pl
     Some((plan, types))
 }
 
-fn binding(types: &TypeTable, query: &Query, described: &Described, d: &mut Diagnostics) -> Option<BindingPlan> {
+fn binding(
+    types: &TypeTable,
+    query: &Query,
+    described: &Described,
+    d: &mut Diagnostics,
+) -> Option<BindingPlan> {
     let mut params = Vec::new();
     for p in &query.params {
         let annotated = query.param_types.iter().find(|(n, _)| n.value == p.value);
@@ -166,7 +227,10 @@ fn binding(types: &TypeTable, query: &Query, described: &Described, d: &mut Diag
     }
     let mut row = Vec::new();
     for column in &described.columns {
-        let annotated = query.column_types.iter().find(|(n, _)| n.value == column.name);
+        let annotated = query
+            .column_types
+            .iter()
+            .find(|(n, _)| n.value == column.name);
         let (ty, nullable) = match annotated {
             Some((_, t)) => (types.resolve_annotation(&t.name, &t.loc, d)?, t.nullable),
             None => (decltype_ty(column.decltype.as_deref()), !column.not_null),
@@ -184,7 +248,12 @@ fn decltype_ty(decltype: Option<&str>) -> Ty {
     };
     if decl.contains("INT") {
         Ty::I64
-    } else if decl.contains("CHAR") || decl.contains("CLOB") || decl.contains("TEXT") || decl.contains("DATE") || decl.contains("TIME") {
+    } else if decl.contains("CHAR")
+        || decl.contains("CLOB")
+        || decl.contains("TEXT")
+        || decl.contains("DATE")
+        || decl.contains("TIME")
+    {
         Ty::Str(None)
     } else if decl.contains("REAL") || decl.contains("FLOA") || decl.contains("DOUB") {
         Ty::F64
@@ -199,13 +268,24 @@ fn check_tags(spec: &Spec, d: &mut Diagnostics) {
     let declared: Vec<&str> = spec.tags.iter().map(|t| t.name.value.as_str()).collect();
     for (i, tag) in spec.tags.iter().enumerate() {
         if declared[..i].contains(&tag.name.value.as_str()) {
-            d.error(&tag.name.loc, format!("tag `{}` is declared twice", tag.name.value));
+            d.error(
+                &tag.name.loc,
+                format!("tag `{}` is declared twice", tag.name.value),
+            );
         }
     }
     for endpoint in &spec.endpoints {
         for tag in &endpoint.tags {
             if !declared.contains(&tag.value.as_str()) {
-                d.error_suggest(&tag.loc, format!("endpoint `{}`: tag `{}` is not declared under `tags:`", endpoint.id.value, tag.value), &tag.value, declared.iter().copied());
+                d.error_suggest(
+                    &tag.loc,
+                    format!(
+                        "endpoint `{}`: tag `{}` is not declared under `tags:`",
+                        endpoint.id.value, tag.value
+                    ),
+                    &tag.value,
+                    declared.iter().copied(),
+                );
             }
         }
     }

@@ -2,8 +2,8 @@
 //! resolved, every type known, every SQL parameter bound, every response
 //! field fed. Nothing here can be wrong any more.
 
-use crate::sql::Cardinality;
 use crate::spec::{HttpMethod, ParamIn, Segment, StringFormat};
+use crate::sql::Cardinality;
 
 /// A resolved type.
 #[derive(Debug, Clone, PartialEq)]

@@ -15,6 +15,8 @@ pub struct TypeTable {
     pub types: Vec<TypePlan>,
     index: HashMap<String, usize>,
     declared: Vec<(String, Loc)>,
+    /// Schemas with a field whose type did not resolve (already reported).
+    broken: Vec<String>,
 }
 
 impl TypeTable {
@@ -24,7 +26,10 @@ impl TypeTable {
         for schema in schemas {
             let name = &schema.name.value;
             if let Some((_, first)) = table.declared.iter().find(|(n, _)| n == name) {
-                d.error(&schema.name.loc, format!("schema `{name}` is declared twice (first at {first})"));
+                d.error(
+                    &schema.name.loc,
+                    format!("schema `{name}` is declared twice (first at {first})"),
+                );
                 continue;
             }
             table.declared.push((name.clone(), schema.name.loc.clone()));
@@ -32,7 +37,11 @@ impl TypeTable {
                 SchemaKind::Enum(values) => TypePlan::Enum {
                     name: name.clone(),
                     description: schema.description.clone(),
-                    variants: variants(values.iter().map(|v| (v.value.clone(), v.loc.clone())), name, d),
+                    variants: variants(
+                        values.iter().map(|v| (v.value.clone(), v.loc.clone())),
+                        name,
+                        d,
+                    ),
                 },
                 SchemaKind::Object(_) => TypePlan::Object {
                     name: name.clone(),
@@ -43,12 +52,21 @@ impl TypeTable {
             table.push(plan);
         }
         for schema in schemas {
-            let SchemaKind::Object(fields) = &schema.kind else { continue };
+            let SchemaKind::Object(fields) = &schema.kind else {
+                continue;
+            };
             let mut plans = Vec::new();
             for field in fields {
-                let context = format!("{}{}", schema.name.value, names::to_pascal_case(&field.name.value));
+                let context = format!(
+                    "{}{}",
+                    schema.name.value,
+                    names::to_pascal_case(&field.name.value)
+                );
                 let what = format!("field `{}.{}`", schema.name.value, field.name.value);
-                let Some(ty) = table.resolve(&field.spec.ty, &context, &what, d) else { continue };
+                let Some(ty) = table.resolve(&field.spec.ty, &context, &what, d) else {
+                    table.broken.push(schema.name.value.clone());
+                    continue;
+                };
                 plans.push(FieldPlan {
                     name: field.name.value.clone(),
                     ty,
@@ -83,6 +101,30 @@ impl TypeTable {
         self.index.get(name).map(|&i| &mut self.types[i])
     }
 
+    /// Whether `name`, or a type it contains, has a field whose type is
+    /// unknown. Checks against such a type would only repeat that error.
+    pub fn is_broken(&self, name: &str) -> bool {
+        let mut seen = Vec::new();
+        self.broken_from(name, &mut seen)
+    }
+
+    fn broken_from(&self, name: &str, seen: &mut Vec<String>) -> bool {
+        if self.broken.iter().any(|b| b == name) {
+            return true;
+        }
+        if seen.iter().any(|s| s == name) {
+            return false;
+        }
+        seen.push(name.to_owned());
+        self.fields(name).iter().any(|f| {
+            let mut ty = &f.ty;
+            while let Ty::Vec(inner) = ty {
+                ty = inner;
+            }
+            matches!(ty, Ty::Object(inner) if self.broken_from(inner, seen))
+        })
+    }
+
     /// The fields of object type `name`.
     pub fn fields(&self, name: &str) -> &[FieldPlan] {
         match self.get(name) {
@@ -93,14 +135,25 @@ impl TypeTable {
 
     /// Resolves a written type. Inline enums become a generated type named
     /// `context` (such as `ListProductsSort`).
-    pub fn resolve(&mut self, ty: &TypeRef, context: &str, what: &str, d: &mut Diagnostics) -> Option<Ty> {
+    pub fn resolve(
+        &mut self,
+        ty: &TypeRef,
+        context: &str,
+        what: &str,
+        d: &mut Diagnostics,
+    ) -> Option<Ty> {
         Some(match &ty.kind {
             TypeKind::Integer { int32: true } => Ty::I32,
             TypeKind::Integer { int32: false } => Ty::I64,
             TypeKind::Number => Ty::F64,
             TypeKind::String { format } => Ty::Str(*format),
             TypeKind::Boolean => Ty::Bool,
-            TypeKind::Array(item) => Ty::Vec(Box::new(self.resolve(item, &format!("{context}Item"), what, d)?)),
+            TypeKind::Array(item) => Ty::Vec(Box::new(self.resolve(
+                item,
+                &format!("{context}Item"),
+                what,
+                d,
+            )?)),
             TypeKind::InlineEnum(values) => {
                 if let Some((_, loc)) = self.declared.iter().find(|(n, _)| n == context) {
                     d.error_help(
@@ -111,7 +164,11 @@ impl TypeTable {
                     return None;
                 }
                 if self.get(context).is_none() {
-                    let variants = variants(values.iter().map(|v| (v.value.clone(), v.loc.clone())), context, d);
+                    let variants = variants(
+                        values.iter().map(|v| (v.value.clone(), v.loc.clone())),
+                        context,
+                        d,
+                    );
                     self.push(TypePlan::Enum {
                         name: context.to_owned(),
                         description: None,
@@ -121,11 +178,20 @@ impl TypeTable {
                 Ty::Enum(context.to_owned())
             }
             TypeKind::Named(name) => match self.get(name) {
-                Some(TypePlan::Object { .. }) if self.declared.iter().any(|(n, _)| n == name) => Ty::Object(name.clone()),
-                Some(TypePlan::Enum { .. }) if self.declared.iter().any(|(n, _)| n == name) => Ty::Enum(name.clone()),
+                Some(TypePlan::Object { .. }) if self.declared.iter().any(|(n, _)| n == name) => {
+                    Ty::Object(name.clone())
+                }
+                Some(TypePlan::Enum { .. }) if self.declared.iter().any(|(n, _)| n == name) => {
+                    Ty::Enum(name.clone())
+                }
                 _ => {
                     let known: Vec<&str> = self.declared.iter().map(|(n, _)| n.as_str()).collect();
-                    d.error_suggest(&ty.loc, format!("{what}: unknown schema `{name}`"), name, known);
+                    d.error_suggest(
+                        &ty.loc,
+                        format!("{what}: unknown schema `{name}`"),
+                        name,
+                        known,
+                    );
                     return None;
                 }
             },
@@ -163,7 +229,11 @@ impl TypeTable {
             if self.reaches(&schema.name.value, &schema.name.value, &mut path) {
                 d.error_help(
                     &schema.name.loc,
-                    format!("schema `{}` contains itself ({}) and would be infinitely large", schema.name.value, path.join(" → ")),
+                    format!(
+                        "schema `{}` contains itself ({}) and would be infinitely large",
+                        schema.name.value,
+                        path.join(" → ")
+                    ),
                     "break the cycle with an array, or make the field refer to an id",
                 );
             }
@@ -192,7 +262,11 @@ impl TypeTable {
     }
 }
 
-fn variants(values: impl Iterator<Item = (String, Loc)>, type_name: &str, d: &mut Diagnostics) -> Vec<(String, String)> {
+fn variants(
+    values: impl Iterator<Item = (String, Loc)>,
+    type_name: &str,
+    d: &mut Diagnostics,
+) -> Vec<(String, String)> {
     let mut out: Vec<(String, String)> = Vec::new();
     for (wire, loc) in values {
         let ident = names::to_pascal_case(&wire);

@@ -25,7 +25,10 @@ pub(super) fn expand(plan: &Plan) -> TokenStream {
 
 /// The number of `{params}` in an endpoint's path.
 pub(super) fn path_arity(e: &EndpointPlan) -> usize {
-    e.segments.iter().filter(|s| matches!(s, Segment::Param(_))).count()
+    e.segments
+        .iter()
+        .filter(|s| matches!(s, Segment::Param(_)))
+        .count()
 }
 
 fn endpoint(plan: &Plan, e: &EndpointPlan) -> TokenStream {
@@ -33,10 +36,24 @@ fn endpoint(plan: &Plan, e: &EndpointPlan) -> TokenStream {
     let arity = path_arity(e);
     let (extract, inputs) = extraction(e);
     let (io_types, run) = match &e.kind {
-        EndpointKind::Declarative { statements, response } => (TokenStream::new(), declarative(plan, e, statements, response)),
+        EndpointKind::Declarative {
+            statements,
+            response,
+        } => (
+            TokenStream::new(),
+            declarative(plan, e, statements, response),
+        ),
         EndpointKind::Handler { path, outputs } => handler(e, path, outputs, &inputs),
     };
-    let doc = format!(" `{} {}`{}", e.method.as_str(), route(e), e.summary.as_ref().map(|s| format!(": {s}")).unwrap_or_default());
+    let doc = format!(
+        " `{} {}`{}",
+        e.method.as_str(),
+        route(e),
+        e.summary
+            .as_ref()
+            .map(|s| format!(": {s}"))
+            .unwrap_or_default()
+    );
     quote! {
         #[doc = #doc]
         pub mod #module {
@@ -91,7 +108,9 @@ pub(super) struct InputVar {
 fn parse_expr(ty: &Ty, raw: TokenStream, pointer: &str, rules: &TokenStream) -> TokenStream {
     match ty {
         Ty::I64 => quote!(::keel::extract::integer(#raw, #pointer, #rules, &mut __v)),
-        Ty::I32 => quote!(::keel::extract::integer(#raw, #pointer, #rules, &mut __v).and_then(|v| i32::try_from(v).ok())),
+        Ty::I32 => {
+            quote!(::keel::extract::integer(#raw, #pointer, #rules, &mut __v).and_then(|v| i32::try_from(v).ok()))
+        }
         Ty::F64 => quote!(::keel::extract::number(#raw, #pointer, #rules, &mut __v)),
         Ty::Str(_) => quote!(::keel::extract::string(#raw, #pointer, #rules, &mut __v)),
         Ty::Bool => quote!(::keel::extract::boolean(#raw, #pointer, &mut __v)),
@@ -99,7 +118,9 @@ fn parse_expr(ty: &Ty, raw: TokenStream, pointer: &str, rules: &TokenStream) -> 
             let t = rust_type(ty);
             quote!(::keel::extract::enumeration::<#t>(#raw, #pointer, &mut __v))
         }
-        Ty::Vec(_) | Ty::Object(_) | Ty::Any => quote!(::std::option::Option::<::keel::Value>::None),
+        Ty::Vec(_) | Ty::Object(_) | Ty::Any => {
+            quote!(::std::option::Option::<::keel::Value>::None)
+        }
     }
 }
 
@@ -125,7 +146,12 @@ fn extraction(e: &EndpointPlan) -> (TokenStream, Vec<InputVar>) {
         let segs = (0..arity).map(|i| format_ident!("__seg{}", i));
         out.extend(quote! { let [#(#segs),*] = path; });
     }
-    let query_names: Vec<&str> = e.params.iter().filter(|p| p.location == ParamIn::Query).map(|p| p.wire_name.as_str()).collect();
+    let query_names: Vec<&str> = e
+        .params
+        .iter()
+        .filter(|p| p.location == ParamIn::Query)
+        .map(|p| p.wire_name.as_str())
+        .collect();
     out.extend(quote! {
         let __query = ::keel::extract::QueryParams::parse(req.query.as_deref(), &[#(#query_names),*], &mut __v);
     });
@@ -143,10 +169,16 @@ fn extraction(e: &EndpointPlan) -> (TokenStream, Vec<InputVar>) {
                 quote! { let #raw_name = ::keel::extract::path_segment(#seg, #pointer, &mut __v); }
             }
             ParamIn::Query => quote! { let #raw_name = __query.get(#wire); },
-            ParamIn::Header => quote! { let #raw_name = ::keel::extract::header(req, #wire, #pointer, &mut __v); },
+            ParamIn::Header => {
+                quote! { let #raw_name = ::keel::extract::header(req, #wire, #pointer, &mut __v); }
+            }
         };
         out.extend(raw_decl);
-        let raw_ref = if p.location == ParamIn::Path { quote!(#raw_name.as_deref()) } else { quote!(#raw_name) };
+        let raw_ref = if p.location == ParamIn::Path {
+            quote!(#raw_name.as_deref())
+        } else {
+            quote!(#raw_name)
+        };
         let parse = parse_expr(&p.ty, raw_ref.clone(), &pointer, &rules_ref);
         let value = match (&p.default, p.required, p.location) {
             (_, _, ParamIn::Path) => parse,
@@ -154,12 +186,18 @@ fn extraction(e: &EndpointPlan) -> (TokenStream, Vec<InputVar>) {
                 let d = default_expr(default);
                 quote!(if #raw_ref.is_some() { #parse } else { ::std::option::Option::Some(#d) })
             }
-            (None, true, _) => quote!(::keel::extract::require(#parse, #raw_ref.is_some(), #pointer, &mut __v)),
+            (None, true, _) => {
+                quote!(::keel::extract::require(#parse, #raw_ref.is_some(), #pointer, &mut __v))
+            }
             (None, false, _) => parse,
         };
         out.extend(quote! { let #name = #value; });
         let present = p.location == ParamIn::Path || p.required || p.default.is_some();
-        vars.push(InputVar { name, ty: rust_type(&p.ty), present });
+        vars.push(InputVar {
+            name,
+            ty: rust_type(&p.ty),
+            present,
+        });
     }
     if let Some(body) = &e.body {
         let t = format_ident!("{}", body);
@@ -176,7 +214,11 @@ fn extraction(e: &EndpointPlan) -> (TokenStream, Vec<InputVar>) {
                 }
             };
         });
-        vars.push(InputVar { name: format_ident!("body"), ty: quote!(types::#t), present: true });
+        vars.push(InputVar {
+            name: format_ident!("body"),
+            ty: quote!(types::#t),
+            present: true,
+        });
     }
     out.extend(quote! {
         if !__v.is_empty() {
@@ -194,7 +236,12 @@ fn extraction(e: &EndpointPlan) -> (TokenStream, Vec<InputVar>) {
     (out, vars)
 }
 
-fn declarative(plan: &Plan, e: &EndpointPlan, statements: &[StatementPlan], response: &ResponsePlan) -> TokenStream {
+fn declarative(
+    plan: &Plan,
+    e: &EndpointPlan,
+    statements: &[StatementPlan],
+    response: &ResponsePlan,
+) -> TokenStream {
     let mut out = TokenStream::new();
     let body_fields: &[FieldPlan] = e
         .body
@@ -275,13 +322,20 @@ fn declarative(plan: &Plan, e: &EndpointPlan, statements: &[StatementPlan], resp
     if let (Some(page), Some(body)) = (&response.page, &response.body) {
         let r = &results[page.stmt];
         let item = body.fields.iter().find_map(|(_, f)| match f {
-            Fill::Rows { paginated: true, item, .. } => Some(item),
+            Fill::Rows {
+                paginated: true,
+                item,
+                ..
+            } => Some(item),
             _ => None,
         });
         if let Some(item) = item {
             let row = format_ident!("__row");
             let item_expr = fill_expr(item, &row, &results);
-            let keys = page.key_columns.iter().map(|c| quote!(__last.value(#c)?.clone()));
+            let keys = page
+                .key_columns
+                .iter()
+                .map(|c| quote!(__last.value(#c)?.clone()));
             out.extend(quote! {
                 let __limit = usize::try_from(limit).unwrap_or(0);
                 let mut __items = #r.many(|__row| ::std::result::Result::Ok::<_, ::keel::DbError>(#item_expr))?;
@@ -326,7 +380,10 @@ fn arg_value(arg: &ArgSource, e: &EndpointPlan, body_fields: &[FieldPlan]) -> To
         }
         ArgSource::BodyField(name, ty) => {
             let f = ident(name);
-            let option = body_fields.iter().find(|b| &b.name == name).is_some_and(|b| b.optional || b.nullable);
+            let option = body_fields
+                .iter()
+                .find(|b| &b.name == name)
+                .is_some_and(|b| b.optional || b.nullable);
             match ty {
                 Ty::Vec(_) | Ty::Object(_) if option => quote! {
                     match &body.#f {
@@ -362,8 +419,15 @@ fn fill_expr(fill: &Fill, row: &Ident, results: &[Ident]) -> TokenStream {
         }
         Fill::Object(inner) => object_expr(inner, row, results),
         Fill::NextCursor => quote!(__next_cursor),
-        Fill::Rows { paginated: true, .. } => quote!(__items),
-        Fill::Rows { stmt, cardinality, item, .. } => {
+        Fill::Rows {
+            paginated: true, ..
+        } => quote!(__items),
+        Fill::Rows {
+            stmt,
+            cardinality,
+            item,
+            ..
+        } => {
             let r = &results[*stmt];
             let item_row = format_ident!("__row");
             let item = fill_expr(item, &item_row, results);
@@ -377,13 +441,26 @@ fn fill_expr(fill: &Fill, row: &Ident, results: &[Ident]) -> TokenStream {
     }
 }
 
-fn handler(e: &EndpointPlan, path: &str, outputs: &[OutputVariant], inputs: &[InputVar]) -> (TokenStream, TokenStream) {
+fn handler(
+    e: &EndpointPlan,
+    path: &str,
+    outputs: &[OutputVariant],
+    inputs: &[InputVar],
+) -> (TokenStream, TokenStream) {
     let id = &e.id;
     let fields = inputs.iter().map(|v| {
         let n = &v.name;
         let t = &v.ty;
-        let d = if n == "body" { " The request body.".to_owned() } else { format!(" Parameter `{n}`.") };
-        if v.present { quote!(#[doc = #d] pub #n: #t,) } else { quote!(#[doc = #d] pub #n: ::std::option::Option<#t>,) }
+        let d = if n == "body" {
+            " The request body.".to_owned()
+        } else {
+            format!(" Parameter `{n}`.")
+        };
+        if v.present {
+            quote!(#[doc = #d] pub #n: #t,)
+        } else {
+            quote!(#[doc = #d] pub #n: ::std::option::Option<#t>,)
+        }
     });
     let names: Vec<&Ident> = inputs.iter().map(|v| &v.name).collect();
     let variants = outputs.iter().map(|o| {
@@ -446,7 +523,8 @@ fn handler(e: &EndpointPlan, path: &str, outputs: &[OutputVariant], inputs: &[In
     });
     let segments = path.split("::").map(ident);
     let input_doc = format!(" The checked inputs of `{id}`.");
-    let output_doc = format!(" What `{id}` responds with when it succeeds; errors are [`keel::Problem`]s.");
+    let output_doc =
+        format!(" What `{id}` responds with when it succeeds; errors are [`keel::Problem`]s.");
     let io = quote! {
         #[doc = #input_doc]
         #[derive(Debug, Clone, PartialEq)]

@@ -73,7 +73,11 @@ pub fn rust_type(ty: &Ty) -> TokenStream {
 /// `ty`, wrapped in `Option` when `option`.
 pub fn field_type(ty: &Ty, option: bool) -> TokenStream {
     let inner = rust_type(ty);
-    if option { quote!(::std::option::Option<#inner>) } else { inner }
+    if option {
+        quote!(::std::option::Option<#inner>)
+    } else {
+        inner
+    }
 }
 
 /// Whether values of `ty` are `Copy`.

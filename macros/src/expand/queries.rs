@@ -14,7 +14,11 @@ pub(super) fn expand(plan: &Plan) -> TokenStream {
     let mut modules: Vec<&str> = plan.queries.iter().map(|q| q.module.as_str()).collect();
     modules.dedup();
     let mods = modules.iter().map(|module| {
-        let items = plan.queries.iter().filter(|q| q.module == *module).map(query);
+        let items = plan
+            .queries
+            .iter()
+            .filter(|q| q.module == *module)
+            .map(query);
         let mname = ident(module);
         let mdoc = format!(" The queries of `{module}.sql`.");
         quote! {
@@ -50,9 +54,17 @@ fn query(q: &QueryPlan) -> TokenStream {
         doc_text.push_str(doc);
         doc_text.push_str("\n\n");
     }
-    doc_text.push_str(&format!("`{full}` ({}):\n\n```sql\n{}\n```", q.cardinality.as_str(), q.text));
+    doc_text.push_str(&format!(
+        "`{full}` ({}):\n\n```sql\n{}\n```",
+        q.cardinality.as_str(),
+        q.text
+    ));
     let docs = doc_text.lines().map(|l| format!(" {l}"));
-    let binding = q.binding.as_ref().map(|b| binding(q, b)).unwrap_or_default();
+    let binding = q
+        .binding
+        .as_ref()
+        .map(|b| binding(q, b))
+        .unwrap_or_default();
     quote! {
         #(#[doc = #docs])*
         pub static #static_name: ::keel::Sql = ::keel::Sql {
@@ -83,10 +95,14 @@ fn binding(q: &QueryPlan, b: &BindingPlan) -> TokenStream {
             quote! { #[doc = #d] pub #n: #t, }
         });
         let pdoc = format!(" The parameters of `{full}`.");
-        let values = b.params.iter().map(|(name, _, _)| {
-            let n = ident(name);
-            quote!(::keel::Value::from(params.#n))
-        }).collect();
+        let values = b
+            .params
+            .iter()
+            .map(|(name, _, _)| {
+                let n = ident(name);
+                quote!(::keel::Value::from(params.#n))
+            })
+            .collect();
         (
             quote! {
                 #[doc = #pdoc]
@@ -99,7 +115,11 @@ fn binding(q: &QueryPlan, b: &BindingPlan) -> TokenStream {
     };
 
     let (row_struct, output, decode) = if q.cardinality == Cardinality::Exec {
-        (TokenStream::new(), quote!(u64), quote!(|rs| ::std::result::Result::Ok(rs.changes())))
+        (
+            TokenStream::new(),
+            quote!(u64),
+            quote!(|rs| ::std::result::Result::Ok(rs.changes())),
+        )
     } else {
         let fields = b.row.iter().map(|(name, ty, nullable)| {
             let n = ident(name);

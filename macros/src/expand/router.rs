@@ -27,10 +27,16 @@ pub(super) fn expand(plan: &Plan) -> TokenStream {
     }
     // A static segment wins over a parameter at the same position.
     shapes.sort_by(|(a, _), (b, _)| {
-        let rank = |s: &Vec<Option<&str>>| s.iter().map(|x| u8::from(x.is_none())).collect::<Vec<_>>();
+        let rank =
+            |s: &Vec<Option<&str>>| s.iter().map(|x| u8::from(x.is_none())).collect::<Vec<_>>();
         a.len().cmp(&b.len()).then(rank(a).cmp(&rank(b)))
     });
-    let depth = plan.endpoints.iter().map(|e| e.segments.len()).max().unwrap_or(0);
+    let depth = plan
+        .endpoints
+        .iter()
+        .map(|e| e.segments.len())
+        .max()
+        .unwrap_or(0);
     let arms = shapes.iter().map(|(shape, endpoints)| {
         let pattern = shape.iter().enumerate().map(|(i, s)| match s {
             Some(lit) => quote!(#lit),

@@ -10,8 +10,16 @@ use crate::names;
 
 pub(super) fn expand(plan: &Plan) -> TokenStream {
     let items = plan.types.iter().map(|t| match t {
-        TypePlan::Object { name, description, fields } => object(name, description.as_deref(), fields),
-        TypePlan::Enum { name, description, variants } => enumeration(name, description.as_deref(), variants),
+        TypePlan::Object {
+            name,
+            description,
+            fields,
+        } => object(name, description.as_deref(), fields),
+        TypePlan::Enum {
+            name,
+            description,
+            variants,
+        } => enumeration(name, description.as_deref(), variants),
     });
     quote! {
         /// The API's types, generated from the `schemas` of the spec.
@@ -35,11 +43,15 @@ fn doc(text: Option<&str>) -> TokenStream {
 
 fn object(name: &str, description: Option<&str>, fields: &[FieldPlan]) -> TokenStream {
     let type_name = format_ident!("{}", name);
-    let docs = doc(Some(description.unwrap_or(&format!("The `{name}` schema."))));
+    let docs = doc(Some(
+        description.unwrap_or(&format!("The `{name}` schema.")),
+    ));
     let decls = fields.iter().map(|f| {
         let fname = ident(&f.name);
         let ty = field_type(&f.ty, f.optional || f.nullable);
-        let fdoc = doc(Some(f.description.as_deref().unwrap_or(&format!("`{}`", f.name))));
+        let fdoc = doc(Some(
+            f.description.as_deref().unwrap_or(&format!("`{}`", f.name)),
+        ));
         let skip = if f.optional {
             quote!(#[serde(skip_serializing_if = "::std::option::Option::is_none")])
         } else {
@@ -49,22 +61,29 @@ fn object(name: &str, description: Option<&str>, fields: &[FieldPlan]) -> TokenS
     });
     let known: Vec<&str> = fields.iter().map(|f| f.name.as_str()).collect();
     let mut statics = TokenStream::new();
-    let reads = fields.iter().map(|f| {
-        let fname = ident(&f.name);
-        let key = &f.name;
-        let read = read_expr(&f.ty, &f.rules, &names::to_shouty(&f.name), &mut statics);
-        let read = if f.nullable {
-            quote!(cx.nullable(v, |v, cx| #read))
-        } else {
-            read
-        };
-        if f.optional {
-            let flatten = if f.nullable { quote!(.map(::std::option::Option::flatten)) } else { TokenStream::new() };
-            quote! { let #fname = cx.optional(object, #key, |v, cx| #read) #flatten; }
-        } else {
-            quote! { let #fname = cx.required(object, #key, |v, cx| #read); }
-        }
-    }).collect::<Vec<_>>();
+    let reads = fields
+        .iter()
+        .map(|f| {
+            let fname = ident(&f.name);
+            let key = &f.name;
+            let read = read_expr(&f.ty, &f.rules, &names::to_shouty(&f.name), &mut statics);
+            let read = if f.nullable {
+                quote!(cx.nullable(v, |v, cx| #read))
+            } else {
+                read
+            };
+            if f.optional {
+                let flatten = if f.nullable {
+                    quote!(.map(::std::option::Option::flatten))
+                } else {
+                    TokenStream::new()
+                };
+                quote! { let #fname = cx.optional(object, #key, |v, cx| #read) #flatten; }
+            } else {
+                quote! { let #fname = cx.required(object, #key, |v, cx| #read); }
+            }
+        })
+        .collect::<Vec<_>>();
     let build = fields.iter().map(|f| {
         let fname = ident(&f.name);
         quote!(#fname: #fname?)
@@ -113,18 +132,32 @@ fn read_expr(ty: &Ty, rules: &RulesPlan, name: &str, statics: &mut TokenStream) 
             quote!(<#t as ::keel::extract::FromJson>::from_json(v, cx))
         }
         Ty::Vec(item) => {
-            let item_read = read_expr(item, &RulesPlan::default(), &format!("{name}_ITEM"), statics);
+            let item_read = read_expr(
+                item,
+                &RulesPlan::default(),
+                &format!("{name}_ITEM"),
+                statics,
+            );
             quote!(cx.array(v, #rules_ref, |v, cx| #item_read))
         }
-        Ty::Any => quote!(::std::option::Option::Some(::keel::Value::from(v.to_string()))),
+        Ty::Any => quote!(::std::option::Option::Some(::keel::Value::from(
+            v.to_string()
+        ))),
     }
 }
 
-fn enumeration(name: &str, description: Option<&str>, variants: &[(String, String)]) -> TokenStream {
+fn enumeration(
+    name: &str,
+    description: Option<&str>,
+    variants: &[(String, String)],
+) -> TokenStream {
     let type_name = format_ident!("{}", name);
     let docs = doc(Some(description.unwrap_or(&format!("The `{name}` enum."))));
     let wires: Vec<&str> = variants.iter().map(|(w, _)| w.as_str()).collect();
-    let idents: Vec<_> = variants.iter().map(|(_, i)| format_ident!("{}", i)).collect();
+    let idents: Vec<_> = variants
+        .iter()
+        .map(|(_, i)| format_ident!("{}", i))
+        .collect();
     let decls = variants.iter().zip(&idents).map(|((wire, _), id)| {
         let vdoc = format!(" `{wire}`");
         quote! { #[doc = #vdoc] #[serde(rename = #wire)] #id, }

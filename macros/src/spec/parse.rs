@@ -18,7 +18,8 @@ pub fn parse(src: &Src, text: &str, d: &mut Diagnostics) -> Option<Spec> {
     let options = LoaderOptions::default().error_on_duplicate_keys(true);
     // The YAML loader is third-party code; a panic inside it must become a
     // diagnostic, never a crashed build.
-    let loaded = std::panic::catch_unwind(|| marked_yaml::parse_yaml_with_options(0, text, options));
+    let loaded =
+        std::panic::catch_unwind(|| marked_yaml::parse_yaml_with_options(0, text, options));
     let root = match loaded {
         Ok(Ok(root)) => root,
         Ok(Err(err)) => {
@@ -26,18 +27,33 @@ pub fn parse(src: &Src, text: &str, d: &mut Diagnostics) -> Option<Spec> {
             return None;
         }
         Err(_) => {
-            d.error(&Loc::file_start(&src.file), "the YAML parser failed on this file; check its syntax");
+            d.error(
+                &Loc::file_start(&src.file),
+                "the YAML parser failed on this file; check its syntax",
+            );
             return None;
         }
     };
     let top = Map::of(src, &root, "the spec", d)?;
     top.allow(src, TOP_KEYS, "the spec", d);
-    let info = top.get("info").map(|n| parse_info(src, n, d)).unwrap_or_else(|| {
-        d.error(&Loc::file_start(&src.file), "the spec is missing `info` (title and version)");
-        Info::default()
-    });
-    let servers = top.get("servers").map(|n| parse_servers(src, n, d)).unwrap_or_default();
-    let tags = top.get("tags").map(|n| parse_tags(src, n, d)).unwrap_or_default();
+    let info = top
+        .get("info")
+        .map(|n| parse_info(src, n, d))
+        .unwrap_or_else(|| {
+            d.error(
+                &Loc::file_start(&src.file),
+                "the spec is missing `info` (title and version)",
+            );
+            Info::default()
+        });
+    let servers = top
+        .get("servers")
+        .map(|n| parse_servers(src, n, d))
+        .unwrap_or_default();
+    let tags = top
+        .get("tags")
+        .map(|n| parse_tags(src, n, d))
+        .unwrap_or_default();
     let schemas = match top.get("schemas") {
         Some(node) => parse_schemas(src, node, d),
         None => Vec::new(),
@@ -62,9 +78,15 @@ fn report_load_error(src: &Src, err: &marked_yaml::LoadError, d: &mut Diagnostic
     use marked_yaml::LoadError as E;
     let at = |m: &marked_yaml::Marker| Loc::new(&src.file, m.line(), m.column());
     match err {
-        E::TopLevelMustBeMapping(m) => d.error(&at(m), "the spec must be a YAML mapping at the top level"),
+        E::TopLevelMustBeMapping(m) => {
+            d.error(&at(m), "the spec must be a YAML mapping at the top level")
+        }
         E::TopLevelMustBeSequence(m) => d.error(&at(m), "unexpected top-level list"),
-        E::UnexpectedAnchor(m) => d.error_help(&at(m), "YAML anchors are not supported", "repeat the value instead"),
+        E::UnexpectedAnchor(m) => d.error_help(
+            &at(m),
+            "YAML anchors are not supported",
+            "repeat the value instead",
+        ),
         E::MappingKeyMustBeScalar(m) => d.error(&at(m), "mapping keys must be plain strings"),
         E::UnexpectedTag(m) => d.error(&at(m), "YAML tags (`!tag`) are not supported"),
         E::ScanError(m, e) => {
@@ -84,7 +106,10 @@ fn report_load_error(src: &Src, err: &marked_yaml::LoadError, d: &mut Diagnostic
             let first = src.loc(inner.prev_key.span());
             d.error(
                 &src.loc(inner.key.span()),
-                format!("duplicate key `{}` (first defined at {first})", inner.key.as_str()),
+                format!(
+                    "duplicate key `{}` (first defined at {first})",
+                    inner.key.as_str()
+                ),
             );
         }
     }
@@ -96,15 +121,26 @@ fn parse_info(src: &Src, node: &Node, d: &mut Diagnostics) -> Info {
     };
     map.allow(src, &["title", "version", "description"], "`info`", d);
     Info {
-        title: map.req_str(src, "title", "`info`", d).map(|s| s.value).unwrap_or_default(),
-        version: map.req_str(src, "version", "`info`", d).map(|s| s.value).unwrap_or_default(),
-        description: map.opt_str(src, "description", "`info`", d).map(|s| s.value),
+        title: map
+            .req_str(src, "title", "`info`", d)
+            .map(|s| s.value)
+            .unwrap_or_default(),
+        version: map
+            .req_str(src, "version", "`info`", d)
+            .map(|s| s.value)
+            .unwrap_or_default(),
+        description: map
+            .opt_str(src, "description", "`info`", d)
+            .map(|s| s.value),
     }
 }
 
 fn parse_servers(src: &Src, node: &Node, d: &mut Diagnostics) -> Vec<Server> {
     let Some(list) = node.as_sequence() else {
-        d.error(&src.node_loc(node), "`servers` must be a list of `{ url, description }`");
+        d.error(
+            &src.node_loc(node),
+            "`servers` must be a list of `{ url, description }`",
+        );
         return Vec::new();
     };
     list.iter()
@@ -113,7 +149,9 @@ fn parse_servers(src: &Src, node: &Node, d: &mut Diagnostics) -> Vec<Server> {
             map.allow(src, &["url", "description"], "a server", d);
             Some(Server {
                 url: map.req_str(src, "url", "a server", d)?.value,
-                description: map.opt_str(src, "description", "a server", d).map(|s| s.value),
+                description: map
+                    .opt_str(src, "description", "a server", d)
+                    .map(|s| s.value),
             })
         })
         .collect()
@@ -121,7 +159,10 @@ fn parse_servers(src: &Src, node: &Node, d: &mut Diagnostics) -> Vec<Server> {
 
 fn parse_tags(src: &Src, node: &Node, d: &mut Diagnostics) -> Vec<Tag> {
     let Some(list) = node.as_sequence() else {
-        d.error(&src.node_loc(node), "`tags` must be a list of `{ name, description }`");
+        d.error(
+            &src.node_loc(node),
+            "`tags` must be a list of `{ name, description }`",
+        );
         return Vec::new();
     };
     list.iter()
@@ -160,7 +201,12 @@ fn parse_schemas(src: &Src, node: &Node, d: &mut Diagnostics) -> Vec<Schema> {
             (Some(props), None) => SchemaKind::Object(parse_fields(src, props, &name.value, d)),
             (None, Some(values)) => SchemaKind::Enum(parse_enum_values(src, values, &what, d)),
             (Some(_), Some(_)) => {
-                d.error(&name.loc, format!("{what} has both `properties` and `enum`; a schema is an object or an enum"));
+                d.error(
+                    &name.loc,
+                    format!(
+                        "{what} has both `properties` and `enum`; a schema is an object or an enum"
+                    ),
+                );
                 continue;
             }
             (None, None) => {
@@ -181,16 +227,34 @@ fn parse_schemas(src: &Src, node: &Node, d: &mut Diagnostics) -> Vec<Schema> {
     out
 }
 
-fn parse_enum_values(src: &Src, node: &Node, what: &str, d: &mut Diagnostics) -> Vec<Spanned<String>> {
+fn parse_enum_values(
+    src: &Src,
+    node: &Node,
+    what: &str,
+    d: &mut Diagnostics,
+) -> Vec<Spanned<String>> {
     let values = yaml::string_list(src, node, &format!("the `enum` of {what}"), d);
     if values.is_empty() {
-        d.error(&src.node_loc(node), format!("the `enum` of {what} must list at least one value"));
+        d.error(
+            &src.node_loc(node),
+            format!("the `enum` of {what} must list at least one value"),
+        );
     }
     for (i, v) in values.iter().enumerate() {
         if values[..i].iter().any(|w| w.value == v.value) {
             d.error(&v.loc, format!("enum value `{}` is listed twice", v.value));
         }
-        if v.value.is_empty() || !v.value.chars().next().is_some_and(|c| c.is_ascii_alphabetic()) || !v.value.chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-') {
+        if v.value.is_empty()
+            || !v
+                .value
+                .chars()
+                .next()
+                .is_some_and(|c| c.is_ascii_alphabetic())
+            || !v
+                .value
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
+        {
             d.error(&v.loc, format!("enum value `{}` must start with a letter and use only letters, digits, `_` and `-`", v.value));
         }
     }
@@ -207,11 +271,17 @@ fn parse_fields(src: &Src, node: &Node, schema: &str, d: &mut Diagnostics) -> Ve
         let what = format!("field `{schema}.{}`", name.value);
         let (spec, extra) = parse_value(src, value, &what, &["optional"], d);
         let Some(spec) = spec else { continue };
-        let optional = extra.and_then(|m| m.get("optional")).is_some_and(|n| yaml::boolean(src, n, &format!("`optional` of {what}"), d).unwrap_or(false));
+        let optional = extra.and_then(|m| m.get("optional")).is_some_and(|n| {
+            yaml::boolean(src, n, &format!("`optional` of {what}"), d).unwrap_or(false)
+        });
         if let Some(default) = &spec.default {
             d.error_help(&default.loc, format!("{what} has a `default`"), "defaults apply to parameters only; make the field `optional: true` and handle absence");
         }
-        out.push(Field { name, optional, spec });
+        out.push(Field {
+            name,
+            optional,
+            spec,
+        });
     }
     out
 }
@@ -229,8 +299,21 @@ fn field_name(src: &Src, key: &MarkedScalarNode, d: &mut Diagnostics) -> Spanned
 }
 
 const VALUE_KEYS: &[&str] = &[
-    "type", "format", "items", "enum", "nullable", "description", "example", "default", "minimum", "maximum",
-    "minLength", "maxLength", "pattern", "minItems", "maxItems",
+    "type",
+    "format",
+    "items",
+    "enum",
+    "nullable",
+    "description",
+    "example",
+    "default",
+    "minimum",
+    "maximum",
+    "minLength",
+    "maxLength",
+    "pattern",
+    "minItems",
+    "maxItems",
 ];
 
 /// Parses a type with its constraints: a bare name (`string`, `Money`), a
@@ -247,21 +330,31 @@ fn parse_value<'a>(
     match node {
         Node::Scalar(s) => {
             let ty = named_type(src, s.as_str(), &loc, what, d);
-            (ty.map(|ty| bare(ty)), None)
+            (ty.map(bare), None)
         }
         Node::Sequence(items) => {
             let [item] = items.as_slice() else {
-                d.error_help(&loc, format!("{what}: a list type must name exactly one item type"), "write `[Product]` for an array of `Product`");
+                d.error_help(
+                    &loc,
+                    format!("{what}: a list type must name exactly one item type"),
+                    "write `[Product]` for an array of `Product`",
+                );
                 return (None, None);
             };
             let inner = match item {
                 Node::Scalar(s) => named_type(src, s.as_str(), &src.node_loc(item), what, d),
                 _ => {
-                    d.error(&src.node_loc(item), format!("{what}: the item type of `[...]` must be a type name"));
+                    d.error(
+                        &src.node_loc(item),
+                        format!("{what}: the item type of `[...]` must be a type name"),
+                    );
                     None
                 }
             };
-            let ty = inner.map(|inner| TypeRef { kind: TypeKind::Array(Box::new(inner)), loc });
+            let ty = inner.map(|inner| TypeRef {
+                kind: TypeKind::Array(Box::new(inner)),
+                loc,
+            });
             (ty.map(bare), None)
         }
         Node::Mapping(_) => {
@@ -287,21 +380,34 @@ fn bare(ty: TypeRef) -> ValueSpec {
     }
 }
 
-fn named_type(src: &Src, name: &str, loc: &Loc, what: &str, d: &mut Diagnostics) -> Option<TypeRef> {
+fn named_type(
+    src: &Src,
+    name: &str,
+    loc: &Loc,
+    what: &str,
+    d: &mut Diagnostics,
+) -> Option<TypeRef> {
     let kind = match name {
         "integer" => TypeKind::Integer { int32: false },
         "number" => TypeKind::Number,
         "string" => TypeKind::String { format: None },
         "boolean" => TypeKind::Boolean,
         "array" => {
-            d.error_help(loc, format!("{what}: `array` needs its item type"), "write `[Item]`, or `type: array` with `items: Item`");
+            d.error_help(
+                loc,
+                format!("{what}: `array` needs its item type"),
+                "write `[Item]`, or `type: array` with `items: Item`",
+            );
             return None;
         }
         other if names::is_pascal_case(other) => TypeKind::Named(other.to_owned()),
         other => {
             d.error_suggest(
                 loc,
-                format!("{what}: unknown type `{other}`; expected {} or a schema name", names::one_of(PRIMITIVES)),
+                format!(
+                    "{what}: unknown type `{other}`; expected {} or a schema name",
+                    names::one_of(PRIMITIVES)
+                ),
                 other,
                 PRIMITIVES.iter().copied(),
             );
@@ -309,12 +415,28 @@ fn named_type(src: &Src, name: &str, loc: &Loc, what: &str, d: &mut Diagnostics)
         }
     };
     let _ = src;
-    Some(TypeRef { kind, loc: loc.clone() })
+    Some(TypeRef {
+        kind,
+        loc: loc.clone(),
+    })
 }
 
-fn parse_value_map(src: &Src, map: Map<'_>, loc: &Loc, what: &str, d: &mut Diagnostics) -> Option<ValueSpec> {
+fn parse_value_map(
+    src: &Src,
+    map: Map<'_>,
+    loc: &Loc,
+    what: &str,
+    d: &mut Diagnostics,
+) -> Option<ValueSpec> {
     let Some(type_node) = map.get("type") else {
-        d.error_help(loc, format!("{what} has no `type`"), format!("add `type:` with {} or a schema name", names::one_of(PRIMITIVES)));
+        d.error_help(
+            loc,
+            format!("{what} has no `type`"),
+            format!(
+                "add `type:` with {} or a schema name",
+                names::one_of(PRIMITIVES)
+            ),
+        );
         return None;
     };
     let type_name = yaml::string(src, type_node, &format!("`type` of {what}"), d)?;
@@ -325,31 +447,54 @@ fn parse_value_map(src: &Src, map: Map<'_>, loc: &Loc, what: &str, d: &mut Diagn
                 None | Some("int64") => false,
                 Some("int32") => true,
                 Some(other) => {
-                    let loc = &format.as_ref().map_or(type_name.loc.clone(), |f| f.loc.clone());
-                    d.error_suggest(loc, format!("{what}: unknown integer format `{other}`; expected `int32` or `int64`"), other, ["int32", "int64"]);
+                    let loc = &format
+                        .as_ref()
+                        .map_or(type_name.loc.clone(), |f| f.loc.clone());
+                    d.error_suggest(
+                        loc,
+                        format!(
+                            "{what}: unknown integer format `{other}`; expected `int32` or `int64`"
+                        ),
+                        other,
+                        ["int32", "int64"],
+                    );
                     false
                 }
             };
             TypeKind::Integer { int32 }
         }
         "number" => {
-            if let Some(f) = &format {
-                if !matches!(f.value.as_str(), "float" | "double") {
-                    d.error(&f.loc, format!("{what}: unknown number format `{}`; expected `float` or `double`", f.value));
-                }
+            if let Some(f) = &format
+                && !matches!(f.value.as_str(), "float" | "double")
+            {
+                d.error(
+                    &f.loc,
+                    format!(
+                        "{what}: unknown number format `{}`; expected `float` or `double`",
+                        f.value
+                    ),
+                );
             }
             TypeKind::Number
         }
         "string" => {
             let parsed = format.as_ref().and_then(|f| {
-                let found = StringFormat::ALL.iter().find(|(n, _)| *n == f.value).map(|(_, v)| *v);
+                let found = StringFormat::ALL
+                    .iter()
+                    .find(|(n, _)| *n == f.value)
+                    .map(|(_, v)| *v);
                 if found.is_none() {
                     d.error_suggest(
                         &f.loc,
                         format!(
                             "{what}: unknown string format `{}`; expected one of {}",
                             f.value,
-                            names::one_of(&StringFormat::ALL.iter().map(|(n, _)| *n).collect::<Vec<_>>())
+                            names::one_of(
+                                &StringFormat::ALL
+                                    .iter()
+                                    .map(|(n, _)| *n)
+                                    .collect::<Vec<_>>()
+                            )
                         ),
                         &f.value,
                         StringFormat::ALL.iter().map(|(n, _)| *n),
@@ -370,15 +515,27 @@ fn parse_value_map(src: &Src, map: Map<'_>, loc: &Loc, what: &str, d: &mut Diagn
         "boolean" => TypeKind::Boolean,
         "array" => {
             let Some(items) = map.get("items") else {
-                d.error_help(loc, format!("{what} is an array without `items`"), "add `items:` with the item type");
+                d.error_help(
+                    loc,
+                    format!("{what} is an array without `items`"),
+                    "add `items:` with the item type",
+                );
                 return None;
             };
             let (item, item_map) = parse_value(src, items, &format!("the items of {what}"), &[], d);
             let item = item?;
             if let Some(item_map) = item_map {
-                let constrained = ["minimum", "maximum", "minLength", "maxLength", "pattern", "nullable", "default"]
-                    .iter()
-                    .find(|k| item_map.get(k).is_some());
+                let constrained = [
+                    "minimum",
+                    "maximum",
+                    "minLength",
+                    "maxLength",
+                    "pattern",
+                    "nullable",
+                    "default",
+                ]
+                .iter()
+                .find(|k| item_map.get(k).is_some());
                 if let Some(key) = constrained {
                     d.error_help(
                         &item_map.key_loc(src, key).unwrap_or_else(|| loc.clone()),
@@ -391,7 +548,12 @@ fn parse_value_map(src: &Src, map: Map<'_>, loc: &Loc, what: &str, d: &mut Diagn
         }
         other => {
             if format.is_some() || map.get("items").is_some() {
-                d.error(loc, format!("{what}: `format` and `items` apply to primitive types and arrays only"));
+                d.error(
+                    loc,
+                    format!(
+                        "{what}: `format` and `items` apply to primitive types and arrays only"
+                    ),
+                );
             }
             named_type(src, other, &type_name.loc, what, d)?.kind
         }
@@ -404,9 +566,15 @@ fn parse_value_map(src: &Src, map: Map<'_>, loc: &Loc, what: &str, d: &mut Diagn
         );
     }
     if map.get("items").is_some() && !matches!(kind, TypeKind::Array(_)) {
-        d.error(&map.key_loc(src, "items").unwrap_or_else(|| loc.clone()), format!("{what}: `items` applies to arrays only"));
+        d.error(
+            &map.key_loc(src, "items").unwrap_or_else(|| loc.clone()),
+            format!("{what}: `items` applies to arrays only"),
+        );
     }
-    let ty = TypeRef { kind, loc: type_name.loc.clone() };
+    let ty = TypeRef {
+        kind,
+        loc: type_name.loc.clone(),
+    };
     let rules = parse_rules(src, map, &ty, what, d);
     Some(ValueSpec {
         ty,
@@ -414,7 +582,9 @@ fn parse_value_map(src: &Src, map: Map<'_>, loc: &Loc, what: &str, d: &mut Diagn
         rules,
         description: map.opt_str(src, "description", what, d).map(|s| s.value),
         example: map.get("example").cloned(),
-        default: map.get("default").map(|n| Spanned::new(n.clone(), src.node_loc(n))),
+        default: map
+            .get("default")
+            .map(|n| Spanned::new(n.clone(), src.node_loc(n))),
     })
 }
 
@@ -436,12 +606,19 @@ fn parse_rules(src: &Src, map: Map<'_>, ty: &TypeRef, what: &str, d: &mut Diagno
                 continue;
             }
             let value = yaml::number(src, node, &format!("`{key}` of {what}"), d);
-            if let (Some(v), TypeKind::Integer { .. }) = (&value, &ty.kind) {
-                if v.value.fract() != 0.0 {
-                    d.error(&v.loc, format!("{what}: `{key}` of an integer must be a whole number"));
-                }
+            if let (Some(v), TypeKind::Integer { .. }) = (&value, &ty.kind)
+                && v.value.fract() != 0.0
+            {
+                d.error(
+                    &v.loc,
+                    format!("{what}: `{key}` of an integer must be a whole number"),
+                );
             }
-            if key == "minimum" { rules.minimum = value } else { rules.maximum = value }
+            if key == "minimum" {
+                rules.minimum = value
+            } else {
+                rules.maximum = value
+            }
         }
     }
     for key in ["minLength", "maxLength", "pattern"] {
@@ -451,14 +628,20 @@ fn parse_rules(src: &Src, map: Map<'_>, ty: &TypeRef, what: &str, d: &mut Diagno
                 continue;
             }
             match key {
-                "minLength" => rules.min_length = yaml::unsigned(src, node, &format!("`minLength` of {what}"), d),
-                "maxLength" => rules.max_length = yaml::unsigned(src, node, &format!("`maxLength` of {what}"), d),
+                "minLength" => {
+                    rules.min_length =
+                        yaml::unsigned(src, node, &format!("`minLength` of {what}"), d)
+                }
+                "maxLength" => {
+                    rules.max_length =
+                        yaml::unsigned(src, node, &format!("`maxLength` of {what}"), d)
+                }
                 _ => {
                     rules.pattern = yaml::string(src, node, &format!("`pattern` of {what}"), d);
-                    if let Some(p) = &rules.pattern {
-                        if let Err(err) = regex_lite::Regex::new(&p.value) {
-                            d.error(&p.loc, format!("{what}: invalid `pattern`: {err}"));
-                        }
+                    if let Some(p) = &rules.pattern
+                        && let Err(err) = regex_lite::Regex::new(&p.value)
+                    {
+                        d.error(&p.loc, format!("{what}: invalid `pattern`: {err}"));
                     }
                 }
             }
@@ -471,19 +654,47 @@ fn parse_rules(src: &Src, map: Map<'_>, ty: &TypeRef, what: &str, d: &mut Diagno
                 continue;
             }
             let value = yaml::unsigned(src, node, &format!("`{key}` of {what}"), d);
-            if key == "minItems" { rules.min_items = value } else { rules.max_items = value }
+            if key == "minItems" {
+                rules.min_items = value
+            } else {
+                rules.max_items = value
+            }
         }
     }
     let pairs = [
-        (rules.minimum.as_ref().map(|s| (s.value, s.loc.clone())), rules.maximum.as_ref().map(|s| s.value), "minimum", "maximum"),
-        (rules.min_length.as_ref().map(|s| (s.value as f64, s.loc.clone())), rules.max_length.as_ref().map(|s| s.value as f64), "minLength", "maxLength"),
-        (rules.min_items.as_ref().map(|s| (s.value as f64, s.loc.clone())), rules.max_items.as_ref().map(|s| s.value as f64), "minItems", "maxItems"),
+        (
+            rules.minimum.as_ref().map(|s| (s.value, s.loc.clone())),
+            rules.maximum.as_ref().map(|s| s.value),
+            "minimum",
+            "maximum",
+        ),
+        (
+            rules
+                .min_length
+                .as_ref()
+                .map(|s| (s.value as f64, s.loc.clone())),
+            rules.max_length.as_ref().map(|s| s.value as f64),
+            "minLength",
+            "maxLength",
+        ),
+        (
+            rules
+                .min_items
+                .as_ref()
+                .map(|s| (s.value as f64, s.loc.clone())),
+            rules.max_items.as_ref().map(|s| s.value as f64),
+            "minItems",
+            "maxItems",
+        ),
     ];
     for (lo, hi, lo_name, hi_name) in pairs {
-        if let (Some((lo, loc)), Some(hi)) = (lo, hi) {
-            if lo > hi {
-                d.error(&loc, format!("{what}: `{lo_name}` ({lo}) is greater than `{hi_name}` ({hi})"));
-            }
+        if let (Some((lo, loc)), Some(hi)) = (lo, hi)
+            && lo > hi
+        {
+            d.error(
+                &loc,
+                format!("{what}: `{lo_name}` ({lo}) is greater than `{hi_name}` ({hi})"),
+            );
         }
     }
     rules
@@ -499,16 +710,36 @@ fn parse_endpoints(src: &Src, node: &Node, d: &mut Diagnostics) -> Vec<Endpoint>
 }
 
 const ENDPOINT_KEYS: &[&str] = &[
-    "get", "post", "put", "patch", "delete", "summary", "description", "tags", "params", "body", "queries",
-    "handler", "responses", "security",
+    "get",
+    "post",
+    "put",
+    "patch",
+    "delete",
+    "summary",
+    "description",
+    "tags",
+    "params",
+    "body",
+    "queries",
+    "handler",
+    "responses",
+    "security",
 ];
 
-fn parse_endpoint(src: &Src, key: &MarkedScalarNode, value: &Node, d: &mut Diagnostics) -> Option<Endpoint> {
+fn parse_endpoint(
+    src: &Src,
+    key: &MarkedScalarNode,
+    value: &Node,
+    d: &mut Diagnostics,
+) -> Option<Endpoint> {
     let id = Spanned::new(key.as_str().to_owned(), src.loc(key.span()));
     if !names::is_snake_case(&id.value) {
         d.error_help(
             &id.loc,
-            format!("endpoint id `{}` must be snake_case (it is the operationId and a Rust name)", id.value),
+            format!(
+                "endpoint id `{}` must be snake_case (it is the operationId and a Rust name)",
+                id.value
+            ),
             format!("rename it to `{}`", names::to_snake_case(&id.value)),
         );
     }
@@ -528,7 +759,10 @@ fn parse_endpoint(src: &Src, key: &MarkedScalarNode, value: &Node, d: &mut Diagn
             return None;
         }
         [_, second, ..] => {
-            d.error(&map.key_loc(src, second.1).unwrap_or(id.loc.clone()), format!("{what} has more than one method; declare one endpoint per method"));
+            d.error(
+                &map.key_loc(src, second.1).unwrap_or(id.loc.clone()),
+                format!("{what} has more than one method; declare one endpoint per method"),
+            );
             return None;
         }
     };
@@ -538,7 +772,9 @@ fn parse_endpoint(src: &Src, key: &MarkedScalarNode, value: &Node, d: &mut Diagn
         Some(node) => parse_params(src, node, &what, d),
         None => Vec::new(),
     };
-    let body = map.get("body").and_then(|node| parse_body(src, node, &what, d));
+    let body = map
+        .get("body")
+        .and_then(|node| parse_body(src, node, &what, d));
     let queries = match map.get("queries") {
         Some(node) => parse_query_uses(src, node, &what, d),
         None => Vec::new(),
@@ -547,7 +783,11 @@ fn parse_endpoint(src: &Src, key: &MarkedScalarNode, value: &Node, d: &mut Diagn
         Some(path) => {
             let valid = path.value.split("::").all(names::is_snake_case);
             if !valid || path.value.is_empty() {
-                d.error_help(&path.loc, format!("{what}: `handler` must be a Rust path from the crate root"), "write it like `orders::create_order`");
+                d.error_help(
+                    &path.loc,
+                    format!("{what}: `handler` must be a Rust path from the crate root"),
+                    "write it like `orders::create_order`",
+                );
             }
             for q in &queries {
                 if q.into.is_some() || q.paginate.is_some() || !q.bind.is_empty() {
@@ -577,7 +817,10 @@ fn parse_endpoint(src: &Src, key: &MarkedScalarNode, value: &Node, d: &mut Diagn
         segments,
         summary: map.opt_str(src, "summary", &what, d).map(|s| s.value),
         description: map.opt_str(src, "description", &what, d).map(|s| s.value),
-        tags: map.get("tags").map(|n| yaml::string_list(src, n, &format!("`tags` of {what}"), d)).unwrap_or_default(),
+        tags: map
+            .get("tags")
+            .map(|n| yaml::string_list(src, n, &format!("`tags` of {what}"), d))
+            .unwrap_or_default(),
         params,
         body,
         implementation,
@@ -598,15 +841,31 @@ fn parse_path(path: &Spanned<String>, what: &str, d: &mut Diagnostics) -> Vec<Se
     for seg in rest.split('/') {
         if let Some(inner) = seg.strip_prefix('{').and_then(|s| s.strip_suffix('}')) {
             if !names::is_snake_case(inner) {
-                d.error(&path.loc, format!("{what}: path parameter `{{{inner}}}` must be a snake_case name"));
+                d.error(
+                    &path.loc,
+                    format!("{what}: path parameter `{{{inner}}}` must be a snake_case name"),
+                );
             }
             out.push(Segment::Param(inner.to_owned()));
         } else if seg.is_empty() {
-            d.error(&path.loc, format!("{what}: the path has an empty segment (`//` or a trailing `/`)"));
+            d.error(
+                &path.loc,
+                format!("{what}: the path has an empty segment (`//` or a trailing `/`)"),
+            );
         } else if seg.contains(['{', '}']) {
-            d.error_help(&path.loc, format!("{what}: segment `{seg}` mixes text and a parameter"), "a parameter must be a whole segment, like `/orders/{order_id}`");
-        } else if !seg.chars().all(|c| c.is_ascii_alphanumeric() || "-._~".contains(c)) {
-            d.error(&path.loc, format!("{what}: segment `{seg}` has characters that need percent-encoding"));
+            d.error_help(
+                &path.loc,
+                format!("{what}: segment `{seg}` mixes text and a parameter"),
+                "a parameter must be a whole segment, like `/orders/{order_id}`",
+            );
+        } else if !seg
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "-._~".contains(c))
+        {
+            d.error(
+                &path.loc,
+                format!("{what}: segment `{seg}` has characters that need percent-encoding"),
+            );
         } else {
             out.push(Segment::Static(seg.to_owned()));
         }
@@ -625,7 +884,11 @@ fn parse_params(src: &Src, node: &Node, what: &str, d: &mut Diagnostics) -> Vec<
         let (spec, extra) = parse_value(src, value, &pwhat, &["in", "required", "name"], d);
         let (Some(spec), Some(extra)) = (spec, extra) else {
             if value.as_mapping().is_none() {
-                d.error_help(&name.loc, format!("{pwhat} must be a mapping"), "write it like `{ in: query, type: integer }`");
+                d.error_help(
+                    &name.loc,
+                    format!("{pwhat} must be a mapping"),
+                    "write it like `{ in: query, type: integer }`",
+                );
             }
             continue;
         };
@@ -635,7 +898,12 @@ fn parse_params(src: &Src, node: &Node, what: &str, d: &mut Diagnostics) -> Vec<
                 "query" => ParamIn::Query,
                 "header" => ParamIn::Header,
                 other => {
-                    d.error_suggest(&s.loc, format!("{pwhat}: `in` must be `path`, `query` or `header`, not `{other}`"), other, ["path", "query", "header"]);
+                    d.error_suggest(
+                        &s.loc,
+                        format!("{pwhat}: `in` must be `path`, `query` or `header`, not `{other}`"),
+                        other,
+                        ["path", "query", "header"],
+                    );
                     continue;
                 }
             },
@@ -645,29 +913,47 @@ fn parse_params(src: &Src, node: &Node, what: &str, d: &mut Diagnostics) -> Vec<
         let required = match location {
             ParamIn::Path => {
                 if let Some(loc) = extra.key_loc(src, "required") {
-                    d.error(&loc, format!("{pwhat}: path parameters are always required"));
+                    d.error(
+                        &loc,
+                        format!("{pwhat}: path parameters are always required"),
+                    );
                 }
                 true
             }
-            _ => required_key.is_some_and(|n| yaml::boolean(src, n, &format!("`required` of {pwhat}"), d).unwrap_or(false)),
+            _ => required_key.is_some_and(|n| {
+                yaml::boolean(src, n, &format!("`required` of {pwhat}"), d).unwrap_or(false)
+            }),
         };
         let wire_name = match extra.opt_str(src, "name", &pwhat, d) {
             Some(n) if location == ParamIn::Header => n.value.to_ascii_lowercase(),
             Some(n) => {
-                d.error(&n.loc, format!("{pwhat}: `name` applies to header parameters only"));
+                d.error(
+                    &n.loc,
+                    format!("{pwhat}: `name` applies to header parameters only"),
+                );
                 name.value.clone()
             }
             None if location == ParamIn::Header => name.value.replace('_', "-"),
             None => name.value.clone(),
         };
         if matches!(spec.ty.kind, TypeKind::Array(_)) {
-            d.error_help(&spec.ty.loc, format!("{pwhat}: parameters must be scalars"), "send lists and objects in the JSON body");
+            d.error_help(
+                &spec.ty.loc,
+                format!("{pwhat}: parameters must be scalars"),
+                "send lists and objects in the JSON body",
+            );
         }
         if spec.nullable {
             d.error(&spec.ty.loc, format!("{pwhat}: parameters cannot be `nullable`; an absent optional parameter is already `None`"));
         }
         if required && spec.default.is_some() {
-            d.error(&spec.default.as_ref().map_or(name.loc.clone(), |d| d.loc.clone()), format!("{pwhat}: a required parameter cannot have a `default`"));
+            d.error(
+                &spec
+                    .default
+                    .as_ref()
+                    .map_or(name.loc.clone(), |d| d.loc.clone()),
+                format!("{pwhat}: a required parameter cannot have a `default`"),
+            );
         }
         out.push(Param {
             name,
@@ -691,15 +977,26 @@ fn parse_body(src: &Src, node: &Node, what: &str, d: &mut Diagnostics) -> Option
         _ => yaml::string(src, node, &bwhat, d)?,
     };
     if !names::is_pascal_case(&name.value) {
-        d.error_help(&name.loc, format!("{bwhat} must name an object schema"), "declare the body under `schemas:` and name it here");
+        d.error_help(
+            &name.loc,
+            format!("{bwhat} must name an object schema"),
+            "declare the body under `schemas:` and name it here",
+        );
         return None;
     }
-    Some(TypeRef { kind: TypeKind::Named(name.value), loc: name.loc })
+    Some(TypeRef {
+        kind: TypeKind::Named(name.value),
+        loc: name.loc,
+    })
 }
 
 fn parse_query_uses(src: &Src, node: &Node, what: &str, d: &mut Diagnostics) -> Vec<QueryUse> {
     let Some(list) = node.as_sequence() else {
-        d.error_help(&src.node_loc(node), format!("`queries` of {what} must be a list"), "write `queries: [catalog.get_product]`");
+        d.error_help(
+            &src.node_loc(node),
+            format!("`queries` of {what} must be a list"),
+            "write `queries: [catalog.get_product]`",
+        );
         return Vec::new();
     };
     let mut out = Vec::new();
@@ -715,23 +1012,32 @@ fn parse_query_uses(src: &Src, node: &Node, what: &str, d: &mut Diagnostics) -> 
                 loc,
             }),
             Node::Mapping(_) => {
-                let Some(map) = Map::of(src, item, &qwhat, d) else { continue };
+                let Some(map) = Map::of(src, item, &qwhat, d) else {
+                    continue;
+                };
                 map.allow(src, &["query", "into", "bind", "paginate"], &qwhat, d);
-                let Some(query) = map.req_str(src, "query", &qwhat, d) else { continue };
+                let Some(query) = map.req_str(src, "query", &qwhat, d) else {
+                    continue;
+                };
                 let bind = match map.get("bind") {
                     Some(b) => match Map::of(src, b, &format!("`bind` of {qwhat}"), d) {
                         Some(bm) => bm
                             .entries()
                             .filter_map(|(k, v)| {
                                 let input = yaml::string(src, v, "a `bind` input", d)?;
-                                Some((Spanned::new(k.as_str().to_owned(), src.loc(k.span())), input))
+                                Some((
+                                    Spanned::new(k.as_str().to_owned(), src.loc(k.span())),
+                                    input,
+                                ))
                             })
                             .collect(),
                         None => Vec::new(),
                     },
                     None => Vec::new(),
                 };
-                let paginate = map.get("paginate").and_then(|p| parse_paginate(src, p, &qwhat, d));
+                let paginate = map
+                    .get("paginate")
+                    .and_then(|p| parse_paginate(src, p, &qwhat, d));
                 out.push(QueryUse {
                     query,
                     into: map.opt_str(src, "into", &qwhat, d),
@@ -757,16 +1063,30 @@ fn parse_paginate(src: &Src, node: &Node, what: &str, d: &mut Diagnostics) -> Op
             return None;
         }
     };
-    let default_limit = map.get("default_limit").and_then(|n| yaml::unsigned(src, n, "`default_limit`", d)).map_or(20, |s| s.value);
-    let max_limit = map.get("max_limit").and_then(|n| yaml::unsigned(src, n, "`max_limit`", d)).map_or(100, |s| s.value);
+    let default_limit = map
+        .get("default_limit")
+        .and_then(|n| yaml::unsigned(src, n, "`default_limit`", d))
+        .map_or(20, |s| s.value);
+    let max_limit = map
+        .get("max_limit")
+        .and_then(|n| yaml::unsigned(src, n, "`max_limit`", d))
+        .map_or(100, |s| s.value);
     let loc = src.node_loc(node);
     if default_limit == 0 || default_limit > max_limit {
         d.error(&loc, format!("{pwhat}: `default_limit` ({default_limit}) must be between 1 and `max_limit` ({max_limit})"));
     }
     if max_limit > 1000 {
-        d.error(&loc, format!("{pwhat}: `max_limit` ({max_limit}) must be at most 1000"));
+        d.error(
+            &loc,
+            format!("{pwhat}: `max_limit` ({max_limit}) must be at most 1000"),
+        );
     }
-    Some(Paginate { key, default_limit, max_limit, loc })
+    Some(Paginate {
+        key,
+        default_limit,
+        max_limit,
+        loc,
+    })
 }
 
 fn parse_responses(src: &Src, node: &Node, what: &str, d: &mut Diagnostics) -> Vec<Response> {
@@ -776,8 +1096,19 @@ fn parse_responses(src: &Src, node: &Node, what: &str, d: &mut Diagnostics) -> V
     let mut out = Vec::new();
     for (key, value) in map.entries() {
         let loc = src.loc(key.span());
-        let Some(status) = key.as_str().parse::<u16>().ok().filter(|s| (100..=599).contains(s)) else {
-            d.error(&loc, format!("{what}: response key `{}` must be an HTTP status code", key.as_str()));
+        let Some(status) = key
+            .as_str()
+            .parse::<u16>()
+            .ok()
+            .filter(|s| (100..=599).contains(s))
+        else {
+            d.error(
+                &loc,
+                format!(
+                    "{what}: response key `{}` must be an HTTP status code",
+                    key.as_str()
+                ),
+            );
             continue;
         };
         let rwhat = format!("response {status} of {what}");
@@ -794,14 +1125,22 @@ fn parse_responses(src: &Src, node: &Node, what: &str, d: &mut Diagnostics) -> V
             }
             Node::Scalar(s) => response.description = Some(s.as_str().to_owned()),
             _ => {
-                let Some(rmap) = Map::of(src, value, &rwhat, d) else { continue };
+                let Some(rmap) = Map::of(src, value, &rwhat, d) else {
+                    continue;
+                };
                 rmap.allow(src, &["description", "schema", "headers"], &rwhat, d);
                 response.description = rmap.opt_str(src, "description", &rwhat, d).map(|s| s.value);
                 if let Some(schema) = rmap.opt_str(src, "schema", &rwhat, d) {
                     if success {
                         response.schema = named_type(src, &schema.value, &schema.loc, &rwhat, d);
                     } else {
-                        d.error_help(&schema.loc, format!("{rwhat}: error responses are always `application/problem+json`"), "remove `schema`; describe the error with `description`");
+                        d.error_help(
+                            &schema.loc,
+                            format!(
+                                "{rwhat}: error responses are always `application/problem+json`"
+                            ),
+                            "remove `schema`; describe the error with `description`",
+                        );
                     }
                 }
                 if let Some(headers) = rmap.get("headers") {
@@ -814,28 +1153,50 @@ fn parse_responses(src: &Src, node: &Node, what: &str, d: &mut Diagnostics) -> V
     out
 }
 
-fn parse_response_headers(src: &Src, node: &Node, what: &str, d: &mut Diagnostics) -> Vec<ResponseHeader> {
+fn parse_response_headers(
+    src: &Src,
+    node: &Node,
+    what: &str,
+    d: &mut Diagnostics,
+) -> Vec<ResponseHeader> {
     let Some(map) = Map::of(src, node, &format!("`headers` of {what}"), d) else {
         return Vec::new();
     };
     let mut out = Vec::new();
     for (key, value) in map.entries() {
         let name = Spanned::new(key.as_str().to_owned(), src.loc(key.span()));
-        if !name.value.chars().all(|c| c.is_ascii_alphanumeric() || c == '-') {
-            d.error(&name.loc, format!("{what}: `{}` is not a valid header name", name.value));
+        if !name
+            .value
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '-')
+        {
+            d.error(
+                &name.loc,
+                format!("{what}: `{}` is not a valid header name", name.value),
+            );
             continue;
         }
         let hwhat = format!("header `{}` of {what}", name.value);
         let (spec, extra) = parse_value(src, value, &hwhat, &["required"], d);
         let Some(spec) = spec else { continue };
-        if !matches!(spec.ty.kind, TypeKind::String { .. } | TypeKind::Integer { .. }) {
-            d.error(&spec.ty.loc, format!("{hwhat}: response headers must be strings or integers"));
+        if !matches!(
+            spec.ty.kind,
+            TypeKind::String { .. } | TypeKind::Integer { .. }
+        ) {
+            d.error(
+                &spec.ty.loc,
+                format!("{hwhat}: response headers must be strings or integers"),
+            );
         }
         let required = match extra.and_then(|m| m.get("required")) {
             Some(n) => yaml::boolean(src, n, &format!("`required` of {hwhat}"), d).unwrap_or(true),
             None => true,
         };
-        out.push(ResponseHeader { name, required, spec });
+        out.push(ResponseHeader {
+            name,
+            required,
+            spec,
+        });
     }
     out
 }

@@ -97,18 +97,33 @@ impl<'a> Map<'a> {
     }
 
     /// A required string value.
-    pub fn req_str(&self, src: &Src, key: &str, what: &str, d: &mut Diagnostics) -> Option<Spanned<String>> {
+    pub fn req_str(
+        &self,
+        src: &Src,
+        key: &str,
+        what: &str,
+        d: &mut Diagnostics,
+    ) -> Option<Spanned<String>> {
         match self.get(key) {
             Some(node) => string(src, node, &format!("`{key}` of {what}"), d),
             None => {
-                d.error(&src.loc(self.node.span()), format!("{what} is missing `{key}`"));
+                d.error(
+                    &src.loc(self.node.span()),
+                    format!("{what} is missing `{key}`"),
+                );
                 None
             }
         }
     }
 
     /// An optional string value.
-    pub fn opt_str(&self, src: &Src, key: &str, what: &str, d: &mut Diagnostics) -> Option<Spanned<String>> {
+    pub fn opt_str(
+        &self,
+        src: &Src,
+        key: &str,
+        what: &str,
+        d: &mut Diagnostics,
+    ) -> Option<Spanned<String>> {
         self.get(key)
             .and_then(|node| string(src, node, &format!("`{key}` of {what}"), d))
     }
@@ -148,7 +163,10 @@ pub fn boolean(src: &Src, node: &Node, what: &str, d: &mut Diagnostics) -> Optio
 pub fn unsigned(src: &Src, node: &Node, what: &str, d: &mut Diagnostics) -> Option<Spanned<u64>> {
     let parsed = node.as_scalar().and_then(MarkedScalarNode::as_u64);
     if parsed.is_none() {
-        d.error(&src.node_loc(node), format!("{what} must be a non-negative integer"));
+        d.error(
+            &src.node_loc(node),
+            format!("{what} must be a non-negative integer"),
+        );
     }
     parsed.map(|v| Spanned::new(v, src.node_loc(node)))
 }
@@ -166,7 +184,12 @@ pub fn number(src: &Src, node: &Node, what: &str, d: &mut Diagnostics) -> Option
 }
 
 /// A list of strings; a single scalar is accepted as a list of one.
-pub fn string_list(src: &Src, node: &Node, what: &str, d: &mut Diagnostics) -> Vec<Spanned<String>> {
+pub fn string_list(
+    src: &Src,
+    node: &Node,
+    what: &str,
+    d: &mut Diagnostics,
+) -> Vec<Spanned<String>> {
     match node {
         Node::Sequence(items) => items
             .iter()
@@ -174,7 +197,10 @@ pub fn string_list(src: &Src, node: &Node, what: &str, d: &mut Diagnostics) -> V
             .collect(),
         Node::Scalar(_) => string(src, node, what, d).into_iter().collect(),
         Node::Mapping(_) => {
-            d.error(&src.node_loc(node), format!("{what} must be a list of strings"));
+            d.error(
+                &src.node_loc(node),
+                format!("{what} must be a list of strings"),
+            );
             Vec::new()
         }
     }

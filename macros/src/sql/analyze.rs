@@ -58,7 +58,10 @@ impl Schema {
             Ok(conn) => conn,
             Err(err) => {
                 let file: Rc<str> = Rc::from("migrations");
-                d.error(&Loc::file_start(&file), format!("cannot open an in-memory SQLite to check the SQL: {err}"));
+                d.error(
+                    &Loc::file_start(&file),
+                    format!("cannot open an in-memory SQLite to check the SQL: {err}"),
+                );
                 return None;
             }
         };
@@ -88,7 +91,10 @@ impl Schema {
             Ok(stmt) => stmt,
             Err(err) => {
                 let (offset, message) = located(&err);
-                d.error(&query.loc_at(offset), format!("{message} (in query `{}`)", query.full_name));
+                d.error(
+                    &query.loc_at(offset),
+                    format!("{message} (in query `{}`)", query.full_name),
+                );
                 return None;
             }
         };
@@ -131,7 +137,9 @@ impl Schema {
 /// SQLite's message and, when it names a token, the token's byte offset.
 fn located(err: &rusqlite::Error) -> (usize, String) {
     match err {
-        rusqlite::Error::SqlInputError { msg, offset, .. } => (usize::try_from(*offset).unwrap_or(0), msg.clone()),
+        rusqlite::Error::SqlInputError { msg, offset, .. } => {
+            (usize::try_from(*offset).unwrap_or(0), msg.clone())
+        }
         rusqlite::Error::SqliteFailure(_, Some(msg)) => (0, msg.clone()),
         other => (0, other.to_string()),
     }

@@ -88,7 +88,11 @@ pub fn lex(text: &str) -> Vec<Lexeme> {
                     i += 1;
                 }
                 let name = text[start + 1..i].to_owned();
-                if c == b':' { Token::Param(name) } else { Token::OtherParam(text[start..i].to_owned()) }
+                if c == b':' {
+                    Token::Param(name)
+                } else {
+                    Token::OtherParam(text[start..i].to_owned())
+                }
             }
             b'?' => {
                 i += 1;
@@ -113,7 +117,11 @@ pub fn lex(text: &str) -> Vec<Lexeme> {
             }
         };
         if !matches!(token, Token::Other) || !c.is_ascii_whitespace() {
-            out.push(Lexeme { token, start, end: i });
+            out.push(Lexeme {
+                token,
+                start,
+                end: i,
+            });
         }
     }
     out
@@ -140,7 +148,10 @@ pub fn split_statements(text: &str) -> Vec<(usize, usize)> {
             Token::Trivia => {}
             Token::Semicolon => {
                 let in_trigger = is_trigger(&words);
-                let ends = !in_trigger || last_word.as_deref().is_some_and(|w| w.eq_ignore_ascii_case("END"));
+                let ends = !in_trigger
+                    || last_word
+                        .as_deref()
+                        .is_some_and(|w| w.eq_ignore_ascii_case("END"));
                 if ends {
                     if let Some(s) = start.take() {
                         out.push((s, lx.start));
@@ -175,7 +186,11 @@ pub fn split_statements(text: &str) -> Vec<(usize, usize)> {
 fn is_trigger(words: &[String]) -> bool {
     match words {
         [c, t, ..] if c == "CREATE" && t == "TRIGGER" => true,
-        [c, temp, t, ..] if c == "CREATE" && (temp == "TEMP" || temp == "TEMPORARY") && t == "TRIGGER" => true,
+        [c, temp, t, ..]
+            if c == "CREATE" && (temp == "TEMP" || temp == "TEMPORARY") && t == "TRIGGER" =>
+        {
+            true
+        }
         _ => false,
     }
 }
@@ -195,13 +210,19 @@ mod tests {
     #[test]
     fn finds_parameters_outside_strings_and_comments() {
         let sql = "SELECT ':no', \"x:y\", json_extract(j, '$.sku') -- :nope\n FROM t WHERE a = :id AND b = ?2 /* :no */";
-        assert_eq!(params(sql), vec![Token::Param("id".into()), Token::OtherParam("?2".into())]);
+        assert_eq!(
+            params(sql),
+            vec![Token::Param("id".into()), Token::OtherParam("?2".into())]
+        );
     }
 
     #[test]
     fn splits_scripts_keeping_triggers_whole() {
         let script = "CREATE TABLE a (x); -- c;\nCREATE TRIGGER t AFTER INSERT ON a BEGIN UPDATE a SET x = 1; DELETE FROM a; END;\nINSERT INTO a VALUES (';');";
-        let parts: Vec<&str> = split_statements(script).into_iter().map(|(s, e)| &script[s..e]).collect();
+        let parts: Vec<&str> = split_statements(script)
+            .into_iter()
+            .map(|(s, e)| &script[s..e])
+            .collect();
         assert_eq!(parts.len(), 3);
         assert!(parts[1].starts_with("CREATE TRIGGER") && parts[1].ends_with("END"));
         assert_eq!(parts[2], "INSERT INTO a VALUES (';')");

@@ -127,7 +127,10 @@ impl LineIndex {
         let offset = offset.min(self.text.len());
         let line = self.starts.partition_point(|&s| s <= offset);
         let start = self.starts[line.saturating_sub(1)];
-        let col = self.text.get(start..offset).map_or(1, |s| s.chars().count() + 1);
+        let col = self
+            .text
+            .get(start..offset)
+            .map_or(1, |s| s.chars().count() + 1);
         Loc::new(&self.file, line, col)
     }
 }
@@ -157,14 +160,24 @@ pub fn parse_file(module: &str, file: Rc<str>, text: &str, d: &mut Diagnostics) 
         );
     }
     if headers.is_empty() && !has_code(text) {
-        d.error_help(&Loc::file_start(&file), "this file has no queries", "add a query starting with `-- name: my_query :many`, or delete the file");
+        d.error_help(
+            &Loc::file_start(&file),
+            "this file has no queries",
+            "add a query starting with `-- name: my_query :many`, or delete the file",
+        );
     }
     let mut out = Vec::new();
     for (n, &h) in headers.iter().enumerate() {
         let end_line = headers.get(n + 1).copied().unwrap_or(line_spans.len());
         if let Some(q) = parse_query(module, &lines, &line_spans[h..end_line], text.len(), d) {
             if let Some(prev) = out.iter().find(|p: &&Query| p.name.value == q.name.value) {
-                d.error(&q.name.loc, format!("query `{}` is defined twice (first at {})", q.full_name, prev.name.loc));
+                d.error(
+                    &q.name.loc,
+                    format!(
+                        "query `{}` is defined twice (first at {})",
+                        q.full_name, prev.name.loc
+                    ),
+                );
                 continue;
             }
             out.push(q);
@@ -178,7 +191,9 @@ fn annotation(line: &str) -> Option<&str> {
 }
 
 fn has_code(text: &str) -> bool {
-    lex::lex(text).iter().any(|l| !matches!(l.token, Token::Trivia))
+    lex::lex(text)
+        .iter()
+        .any(|l| !matches!(l.token, Token::Trivia))
 }
 
 fn first_code_offset(text: &str) -> usize {
@@ -197,7 +212,10 @@ fn parse_query(
 ) -> Option<Query> {
     let (header_offset, header) = block[0];
     let header_loc = lines.loc(header_offset + header.len() - header.trim_start().len());
-    let spec = annotation(header).and_then(|a| a.strip_prefix("name:")).unwrap_or("").trim();
+    let spec = annotation(header)
+        .and_then(|a| a.strip_prefix("name:"))
+        .unwrap_or("")
+        .trim();
     let mut parts = spec.split_whitespace();
     let (Some(name), Some(card), None) = (parts.next(), parts.next(), parts.next()) else {
         d.error_help(&header_loc, "malformed query annotation", "write it as `-- name: get_product :optional` (the name, then :one, :optional, :many or :exec)");
@@ -206,15 +224,24 @@ fn parse_query(
     let name_col = header.find(name).unwrap_or(0);
     let name_loc = lines.loc(header_offset + name_col);
     if !names::is_snake_case(name) {
-        d.error_help(&name_loc, format!("query name `{name}` must be snake_case"), format!("rename it to `{}`", names::to_snake_case(name)));
+        d.error_help(
+            &name_loc,
+            format!("query name `{name}` must be snake_case"),
+            format!("rename it to `{}`", names::to_snake_case(name)),
+        );
     }
     let card_loc = lines.loc(header_offset + header.rfind(card).unwrap_or(0));
-    let cardinality = match Cardinality::ALL.iter().find(|(n, _)| card.strip_prefix(':') == Some(n)) {
+    let cardinality = match Cardinality::ALL
+        .iter()
+        .find(|(n, _)| card.strip_prefix(':') == Some(n))
+    {
         Some((_, c)) => *c,
         None => {
             d.error_suggest(
                 &card_loc,
-                format!("unknown cardinality `{card}`; expected `:one`, `:optional`, `:many` or `:exec`"),
+                format!(
+                    "unknown cardinality `{card}`; expected `:one`, `:optional`, `:many` or `:exec`"
+                ),
                 card,
                 [":one", ":optional", ":many", ":exec"],
             );
@@ -231,14 +258,20 @@ fn parse_query(
             body_start = i;
             break;
         };
-        let lead = line.len() - line.trim_start().len() + 2 + (line.trim_start()[2..].len() - line.trim_start()[2..].trim_start().len());
+        let lead = line.len() - line.trim_start().len()
+            + 2
+            + (line.trim_start()[2..].len() - line.trim_start()[2..].trim_start().len());
         let loc = lines.loc(offset + lead);
         if let Some(rest) = text.strip_prefix("param ") {
-            if let Some(pair) = type_annotation(rest, &loc, offset + lead + "param ".len(), lines, d) {
+            if let Some(pair) =
+                type_annotation(rest, &loc, offset + lead + "param ".len(), lines, d)
+            {
                 param_types.push(pair);
             }
         } else if let Some(rest) = text.strip_prefix("column ") {
-            if let Some(pair) = type_annotation(rest, &loc, offset + lead + "column ".len(), lines, d) {
+            if let Some(pair) =
+                type_annotation(rest, &loc, offset + lead + "column ".len(), lines, d)
+            {
                 column_types.push(pair);
             }
         } else {
@@ -246,12 +279,18 @@ fn parse_query(
         }
     }
     let body_offset = block.get(body_start).map_or(file_len, |(o, _)| *o);
-    let raw_body: String = block[body_start.min(block.len())..].iter().map(|(_, l)| *l).collect();
+    let raw_body: String = block[body_start.min(block.len())..]
+        .iter()
+        .map(|(_, l)| *l)
+        .collect();
     let full_name = format!("{module}.{name}");
 
     // Trim trailing whitespace, comments and one `;`; refuse a second statement.
     let lexemes = lex::lex(&raw_body);
-    let code: Vec<&lex::Lexeme> = lexemes.iter().filter(|l| !matches!(l.token, Token::Trivia)).collect();
+    let code: Vec<&lex::Lexeme> = lexemes
+        .iter()
+        .filter(|l| !matches!(l.token, Token::Trivia))
+        .collect();
     let Some(first) = code.first() else {
         d.error(&header_loc, format!("query `{full_name}` has no SQL"));
         return None;
@@ -325,7 +364,11 @@ fn type_annotation(
     d: &mut Diagnostics,
 ) -> Option<(Spanned<String>, TypeAnnotation)> {
     let Some((name, ty)) = rest.split_once(':') else {
-        d.error_help(loc, "malformed type annotation", "write it as `-- param product_id: integer` or `-- column total: integer?`");
+        d.error_help(
+            loc,
+            "malformed type annotation",
+            "write it as `-- param product_id: integer` or `-- column total: integer?`",
+        );
         return None;
     };
     let name = name.trim();
@@ -335,12 +378,19 @@ fn type_annotation(
         None => (ty, false),
     };
     if !names::is_snake_case(name) || base.is_empty() {
-        d.error_help(loc, "malformed type annotation", "write it as `-- param product_id: integer` or `-- column total: integer?`");
+        d.error_help(
+            loc,
+            "malformed type annotation",
+            "write it as `-- param product_id: integer` or `-- column total: integer?`",
+        );
         return None;
     }
     let type_offset = offset + rest.find(ty).unwrap_or(0);
     Some((
-        Spanned::new(name.to_owned(), lines.loc(offset + rest.find(name).unwrap_or(0))),
+        Spanned::new(
+            name.to_owned(),
+            lines.loc(offset + rest.find(name).unwrap_or(0)),
+        ),
         TypeAnnotation {
             name: base.to_owned(),
             nullable,
@@ -370,7 +420,10 @@ mod tests {
         assert_eq!(q.full_name, "catalog.get_product");
         assert_eq!(q.cardinality, Cardinality::Optional);
         assert_eq!(q.doc.as_deref(), Some("One product."));
-        assert_eq!(q.rewritten, "SELECT id FROM products\nWHERE id = ?1 OR parent = ?1 AND x = ':no'");
+        assert_eq!(
+            q.rewritten,
+            "SELECT id FROM products\nWHERE id = ?1 OR parent = ?1 AND x = ':no'"
+        );
         assert_eq!(q.params[0].loc.to_string(), "app/queries/catalog.sql:5:12");
         assert_eq!(q.param_types[0].1.name, "integer");
         assert_eq!(queries[1].text, "SELECT count(*) AS n FROM products");
@@ -378,7 +431,9 @@ mod tests {
 
     #[test]
     fn reports_located_mistakes() {
-        let (_, errors) = parse("SELECT 1;\n-- name: a :several\nSELECT 1\n-- name: b :one\nSELECT 1; SELECT 2\n-- name: c :one\nSELECT ?\n");
+        let (_, errors) = parse(
+            "SELECT 1;\n-- name: a :several\nSELECT 1\n-- name: b :one\nSELECT 1; SELECT 2\n-- name: c :one\nSELECT ?\n",
+        );
         assert_eq!(
             errors,
             vec![

@@ -51,9 +51,9 @@ impl<T> Batch for Query<T> {
     }
 
     fn decode(self, results: &mut std::vec::IntoIter<ResultSet>) -> Result<T, DbError> {
-        let result = results
-            .next()
-            .ok_or_else(|| DbError::Other("a batch returned fewer results than statements".into()))?;
+        let result = results.next().ok_or_else(|| {
+            DbError::Other("a batch returned fewer results than statements".into())
+        })?;
         (self.decode)(&result)
     }
 }

@@ -15,7 +15,10 @@ const TABLE: &str = "CREATE TABLE IF NOT EXISTS d1_migrations(
 
 /// Applies every migration not yet recorded, each in its own transaction, and
 /// returns the names of those applied now.
-pub fn apply(conn: &mut Connection, migrations: &[Migration]) -> Result<Vec<&'static str>, DbError> {
+pub fn apply(
+    conn: &mut Connection,
+    migrations: &[Migration],
+) -> Result<Vec<&'static str>, DbError> {
     conn.execute_batch(TABLE).map_err(sqlite_error)?;
     let mut applied = Vec::new();
     for migration in migrations {
@@ -32,9 +35,8 @@ pub fn apply(conn: &mut Connection, migrations: &[Migration]) -> Result<Vec<&'st
             continue;
         }
         let tx = conn.transaction().map_err(sqlite_error)?;
-        tx.execute_batch(migration.sql).map_err(|e| {
-            DbError::Other(format!("migration {} failed: {e}", migration.name))
-        })?;
+        tx.execute_batch(migration.sql)
+            .map_err(|e| DbError::Other(format!("migration {} failed: {e}", migration.name)))?;
         tx.execute(
             "INSERT INTO d1_migrations (name) VALUES (?1)",
             params![migration.name],
@@ -77,9 +79,16 @@ mod tests {
             sql: "CREATE TABLE ok (x); CREATE TABLE (;",
         }];
         let err = apply(&mut conn, &broken).unwrap_err();
-        assert!(err.to_string().starts_with("migration 0001_bad.sql failed"), "{err}");
+        assert!(
+            err.to_string().starts_with("migration 0001_bad.sql failed"),
+            "{err}"
+        );
         let tables: i64 = conn
-            .query_row("SELECT count(*) FROM sqlite_master WHERE name = 'ok'", [], |r| r.get(0))
+            .query_row(
+                "SELECT count(*) FROM sqlite_master WHERE name = 'ok'",
+                [],
+                |r| r.get(0),
+            )
             .unwrap();
         assert_eq!(tables, 0);
     }

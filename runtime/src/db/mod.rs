@@ -126,7 +126,10 @@ impl ResultSet {
     }
 
     /// Decodes every row (`:many`).
-    pub fn many<T>(&self, decode: impl Fn(Row<'_>) -> Result<T, DbError>) -> Result<Vec<T>, DbError> {
+    pub fn many<T>(
+        &self,
+        decode: impl Fn(Row<'_>) -> Result<T, DbError>,
+    ) -> Result<Vec<T>, DbError> {
         self.rows().map(decode).collect()
     }
 }
@@ -351,7 +354,12 @@ mod tests {
     fn rows_are_sliced_by_width() {
         let rs = ResultSet::new(
             &SQL,
-            vec![Value::Integer(1), Value::Text("x".into()), Value::Integer(2), Value::Null],
+            vec![
+                Value::Integer(1),
+                Value::Text("x".into()),
+                Value::Integer(2),
+                Value::Null,
+            ],
             0,
         );
         assert_eq!(rs.len(), 2);

@@ -63,10 +63,7 @@ impl SqliteDatabase {
 
     /// Runs `f` on a connection of the pool, on the calling thread. For
     /// start-up work (migrations, sample data) and tests.
-    pub fn with_connection<R>(
-        &self,
-        f: impl FnOnce(&mut Connection) -> R,
-    ) -> Result<R, DbError> {
+    pub fn with_connection<R>(&self, f: impl FnOnce(&mut Connection) -> R) -> Result<R, DbError> {
         let mut conn = self.inner.take()?;
         let result = f(&mut conn);
         self.inner.put(conn);
@@ -96,10 +93,10 @@ impl Pool {
 }
 
 fn connect(path: &Path) -> Result<Connection, DbError> {
-    let conn = Connection::open(path).map_err(|e| {
-        DbError::Other(format!("cannot open database {}: {e}", path.display()))
-    })?;
-    conn.busy_timeout(Duration::from_secs(5)).map_err(sqlite_error)?;
+    let conn = Connection::open(path)
+        .map_err(|e| DbError::Other(format!("cannot open database {}: {e}", path.display())))?;
+    conn.busy_timeout(Duration::from_secs(5))
+        .map_err(sqlite_error)?;
     conn.execute_batch(
         "PRAGMA journal_mode = WAL;
          PRAGMA synchronous = NORMAL;
@@ -131,7 +128,10 @@ impl Database for SqliteDatabase {
 }
 
 /// Runs statements as one unit on `conn`.
-pub fn run_unit(conn: &mut Connection, statements: &[Statement]) -> Result<Vec<ResultSet>, DbError> {
+pub fn run_unit(
+    conn: &mut Connection,
+    statements: &[Statement],
+) -> Result<Vec<ResultSet>, DbError> {
     for statement in statements {
         for param in &statement.params {
             if let Value::Integer(i) = param {
@@ -189,7 +189,11 @@ fn run_statement(conn: &Connection, statement: &Statement) -> Result<ResultSet, 
     Ok(ResultSet::new(sql, values, changes))
 }
 
-fn bind(stmt: &mut rusqlite::CachedStatement<'_>, index: usize, value: &Value) -> Result<(), DbError> {
+fn bind(
+    stmt: &mut rusqlite::CachedStatement<'_>,
+    index: usize,
+    value: &Value,
+) -> Result<(), DbError> {
     let result = match value {
         Value::Null => stmt.raw_bind_parameter(index, rusqlite::types::Null),
         Value::Integer(i) => stmt.raw_bind_parameter(index, i),

@@ -46,8 +46,14 @@ pub fn json_body(req: &Request) -> Result<Option<Json>, Problem> {
 }
 
 fn is_json_media_type(value: &str) -> bool {
-    let essence = value.split(';').next().unwrap_or("").trim().to_ascii_lowercase();
-    essence == "application/json" || (essence.starts_with("application/") && essence.ends_with("+json"))
+    let essence = value
+        .split(';')
+        .next()
+        .unwrap_or("")
+        .trim()
+        .to_ascii_lowercase();
+    essence == "application/json"
+        || (essence.starts_with("application/") && essence.ends_with("+json"))
 }
 
 /// Where in the body a [`FromJson`] impl is, and the violations so far.
@@ -272,8 +278,15 @@ mod tests {
     use super::*;
     use http::Method;
 
-    const QTY: IntRules = IntRules { minimum: Some(1), maximum: None, int32: false };
-    const ITEMS: ArrayRules = ArrayRules { min_items: Some(1), max_items: Some(2) };
+    const QTY: IntRules = IntRules {
+        minimum: Some(1),
+        maximum: None,
+        int32: false,
+    };
+    const ITEMS: ArrayRules = ArrayRules {
+        min_items: Some(1),
+        max_items: Some(2),
+    };
 
     fn request(content_type: Option<&str>, body: &str) -> Request {
         let mut req = Request::new(Method::POST, "/x");
@@ -295,7 +308,10 @@ mod tests {
             err.detail(),
             Some("the body is not valid JSON: expected value at line 1 column 7")
         );
-        let ok = json_body(&request(Some("application/merge-patch+json; charset=utf-8"), "[1]"));
+        let ok = json_body(&request(
+            Some("application/merge-patch+json; charset=utf-8"),
+            "[1]",
+        ));
         assert_eq!(ok.unwrap(), Some(serde_json::json!([1])));
     }
 
@@ -312,14 +328,27 @@ mod tests {
             })
         });
         assert!(items.is_none());
-        let got: Vec<(String, String)> = v.into_vec().into_iter().map(|v| (v.pointer, v.detail)).collect();
+        let got: Vec<(String, String)> = v
+            .into_vec()
+            .into_iter()
+            .map(|v| (v.pointer, v.detail))
+            .collect();
         assert_eq!(
             got,
             vec![
-                ("#/body/extra".into(), "unknown field; expected one of: items".into()),
+                (
+                    "#/body/extra".into(),
+                    "unknown field; expected one of: items".into()
+                ),
                 ("#/body/items".into(), "must have at most 2 items".into()),
-                ("#/body/items/0/quantity".into(), "must be at least 1".into()),
-                ("#/body/items/1/quantity".into(), "must be an integer, got a string".into()),
+                (
+                    "#/body/items/0/quantity".into(),
+                    "must be at least 1".into()
+                ),
+                (
+                    "#/body/items/1/quantity".into(),
+                    "must be an integer, got a string".into()
+                ),
             ]
         );
     }

@@ -96,7 +96,12 @@ impl<'a> QueryParams<'a> {
 
 /// The value of header `name`, if present; a header that is not valid text
 /// is a violation.
-pub fn header<'r>(req: &'r Request, name: &str, pointer: &str, v: &mut Violations) -> Option<&'r str> {
+pub fn header<'r>(
+    req: &'r Request,
+    name: &str,
+    pointer: &str,
+    v: &mut Violations,
+) -> Option<&'r str> {
     let value = req.headers.get(name)?;
     match value.to_str() {
         Ok(text) => Some(text),
@@ -116,13 +121,22 @@ pub fn require<T>(value: Option<T>, present: bool, pointer: &str, v: &mut Violat
 }
 
 /// Parses and checks an integer parameter.
-pub fn integer(raw: Option<&str>, pointer: &str, rules: &IntRules, v: &mut Violations) -> Option<i64> {
+pub fn integer(
+    raw: Option<&str>,
+    pointer: &str,
+    rules: &IntRules,
+    v: &mut Violations,
+) -> Option<i64> {
     let raw = raw?;
     let Ok(value) = raw.parse::<i64>() else {
         let digits = raw.strip_prefix('-').unwrap_or(raw);
         let detail = if !digits.is_empty() && digits.bytes().all(|b| b.is_ascii_digit()) {
             // An integer, just too large for any integer type we accept.
-            let extreme = if raw.starts_with('-') { i64::MIN } else { i64::MAX };
+            let extreme = if raw.starts_with('-') {
+                i64::MIN
+            } else {
+                i64::MAX
+            };
             rules::check_int(extreme, rules).unwrap_or_else(|| "is out of range".to_owned())
         } else {
             format!("must be an integer, got {}", quote(raw))
@@ -134,7 +148,12 @@ pub fn integer(raw: Option<&str>, pointer: &str, rules: &IntRules, v: &mut Viola
 }
 
 /// Parses and checks a number parameter.
-pub fn number(raw: Option<&str>, pointer: &str, rules: &NumberRules, v: &mut Violations) -> Option<f64> {
+pub fn number(
+    raw: Option<&str>,
+    pointer: &str,
+    rules: &NumberRules,
+    v: &mut Violations,
+) -> Option<f64> {
     let raw = raw?;
     let parsed = raw.parse::<f64>().ok().filter(|f| f.is_finite());
     let Some(value) = parsed else {
@@ -145,7 +164,12 @@ pub fn number(raw: Option<&str>, pointer: &str, rules: &NumberRules, v: &mut Vio
 }
 
 /// Checks a string parameter.
-pub fn string(raw: Option<&str>, pointer: &str, rules: &StringRules, v: &mut Violations) -> Option<String> {
+pub fn string(
+    raw: Option<&str>,
+    pointer: &str,
+    rules: &StringRules,
+    v: &mut Violations,
+) -> Option<String> {
     let raw = raw?;
     check(rules::check_string(raw, rules), raw.to_owned(), pointer, v)
 }
@@ -156,14 +180,21 @@ pub fn boolean(raw: Option<&str>, pointer: &str, v: &mut Violations) -> Option<b
         "true" => Some(true),
         "false" => Some(false),
         other => {
-            v.push(pointer, format!("must be true or false, got {}", quote(other)));
+            v.push(
+                pointer,
+                format!("must be true or false, got {}", quote(other)),
+            );
             None
         }
     }
 }
 
 /// Parses a string-enum parameter.
-pub fn enumeration<T: StringEnum>(raw: Option<&str>, pointer: &str, v: &mut Violations) -> Option<T> {
+pub fn enumeration<T: StringEnum>(
+    raw: Option<&str>,
+    pointer: &str,
+    v: &mut Violations,
+) -> Option<T> {
     let raw = raw?;
     let parsed = T::parse(raw);
     if parsed.is_none() {
@@ -173,7 +204,11 @@ pub fn enumeration<T: StringEnum>(raw: Option<&str>, pointer: &str, v: &mut Viol
 }
 
 pub(crate) fn enum_message(variants: &[&str], got: &str) -> String {
-    format!("must be one of: {}; got {}", variants.join(", "), quote(got))
+    format!(
+        "must be one of: {}; got {}",
+        variants.join(", "),
+        quote(got)
+    )
 }
 
 fn check<T>(problem: Option<String>, value: T, pointer: &str, v: &mut Violations) -> Option<T> {
@@ -209,18 +244,29 @@ pub fn escape_pointer(token: &str) -> Cow<'_, str> {
 mod tests {
     use super::*;
 
-    const ANY: IntRules = IntRules { minimum: Some(1), maximum: Some(100), int32: false };
+    const ANY: IntRules = IntRules {
+        minimum: Some(1),
+        maximum: Some(100),
+        int32: false,
+    };
 
     #[test]
     fn query_reports_unknown_and_repeated_parameters() {
         let mut v = Violations::new();
-        let q = QueryParams::parse(Some("limit=5&limt=3&limit=6&q=a%20b"), &["limit", "q"], &mut v);
+        let q = QueryParams::parse(
+            Some("limit=5&limt=3&limit=6&q=a%20b"),
+            &["limit", "q"],
+            &mut v,
+        );
         assert_eq!(q.get("limit"), Some("5"));
         assert_eq!(q.get("q"), Some("a b"));
         let list = v.into_vec();
         assert_eq!(list.len(), 2);
         assert_eq!(list[0].pointer, "#/query/limt");
-        assert_eq!(list[0].detail, "unknown query parameter; expected one of: limit, q");
+        assert_eq!(
+            list[0].detail,
+            "unknown query parameter; expected one of: limit, q"
+        );
         assert_eq!(list[1].detail, "must be given at most once");
     }
 
@@ -241,7 +287,10 @@ mod tests {
     fn violations_outside_the_body_make_a_400() {
         let mut v = Violations::new();
         v.push("#/body/items", "is required");
-        assert_eq!(v.into_problem().status(), http::StatusCode::UNPROCESSABLE_ENTITY);
+        assert_eq!(
+            v.into_problem().status(),
+            http::StatusCode::UNPROCESSABLE_ENTITY
+        );
         let mut v = Violations::new();
         v.push("#/body/items", "is required");
         v.push("#/query/limit", "must be at most 100");

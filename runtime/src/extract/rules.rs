@@ -131,15 +131,15 @@ pub fn check_int(value: i64, rules: &IntRules) -> Option<String> {
     } else {
         (MIN_SAFE_INTEGER, MAX_SAFE_INTEGER)
     };
-    if let Some(min) = rules.minimum {
-        if value < min {
-            return Some(format!("must be at least {min}"));
-        }
+    if let Some(min) = rules.minimum
+        && value < min
+    {
+        return Some(format!("must be at least {min}"));
     }
-    if let Some(max) = rules.maximum {
-        if value > max {
-            return Some(format!("must be at most {max}"));
-        }
+    if let Some(max) = rules.maximum
+        && value > max
+    {
+        return Some(format!("must be at most {max}"));
     }
     if value < lo || value > hi {
         return Some(format!("must be between {lo} and {hi}"));
@@ -152,15 +152,15 @@ pub fn check_number(value: f64, rules: &NumberRules) -> Option<String> {
     if !value.is_finite() {
         return Some("must be a finite number".to_owned());
     }
-    if let Some(min) = rules.minimum {
-        if value < min {
-            return Some(format!("must be at least {min}"));
-        }
+    if let Some(min) = rules.minimum
+        && value < min
+    {
+        return Some(format!("must be at least {min}"));
     }
-    if let Some(max) = rules.maximum {
-        if value > max {
-            return Some(format!("must be at most {max}"));
-        }
+    if let Some(max) = rules.maximum
+        && value > max
+    {
+        return Some(format!("must be at most {max}"));
     }
     None
 }
@@ -169,50 +169,50 @@ pub fn check_number(value: f64, rules: &NumberRules) -> Option<String> {
 pub fn check_string(value: &str, rules: &StringRules) -> Option<String> {
     if rules.min_length.is_some() || rules.max_length.is_some() {
         let len = value.chars().count();
-        if let Some(min) = rules.min_length {
-            if len < min {
-                return Some(match min {
-                    1 => "must not be empty".to_owned(),
-                    _ => format!("must be at least {min} characters long"),
-                });
-            }
+        if let Some(min) = rules.min_length
+            && len < min
+        {
+            return Some(match min {
+                1 => "must not be empty".to_owned(),
+                _ => format!("must be at least {min} characters long"),
+            });
         }
-        if let Some(max) = rules.max_length {
-            if len > max {
-                return Some(format!("must be at most {max} characters long"));
-            }
-        }
-    }
-    if let Some(format) = rules.format {
-        if !format.matches(value) {
-            return Some(format!("must be a valid {}", format.name()));
+        if let Some(max) = rules.max_length
+            && len > max
+        {
+            return Some(format!("must be at most {max} characters long"));
         }
     }
-    if let Some(pattern) = rules.pattern {
-        if !pattern.is_match(value) {
-            return Some(format!("must match the pattern {}", pattern.source()));
-        }
+    if let Some(format) = rules.format
+        && !format.matches(value)
+    {
+        return Some(format!("must be a valid {}", format.name()));
+    }
+    if let Some(pattern) = rules.pattern
+        && !pattern.is_match(value)
+    {
+        return Some(format!("must match the pattern {}", pattern.source()));
     }
     None
 }
 
 /// Checks an array's length.
 pub fn check_array(len: usize, rules: &ArrayRules) -> Option<String> {
-    if let Some(min) = rules.min_items {
-        if len < min {
-            return Some(format!(
-                "must have at least {min} item{}",
-                if min == 1 { "" } else { "s" }
-            ));
-        }
+    if let Some(min) = rules.min_items
+        && len < min
+    {
+        return Some(format!(
+            "must have at least {min} item{}",
+            if min == 1 { "" } else { "s" }
+        ));
     }
-    if let Some(max) = rules.max_items {
-        if len > max {
-            return Some(format!(
-                "must have at most {max} item{}",
-                if max == 1 { "" } else { "s" }
-            ));
-        }
+    if let Some(max) = rules.max_items
+        && len > max
+    {
+        return Some(format!(
+            "must have at most {max} item{}",
+            if max == 1 { "" } else { "s" }
+        ));
     }
     None
 }
@@ -229,7 +229,8 @@ fn is_date(s: &str) -> bool {
     if b.len() != 10 || b[4] != b'-' || b[7] != b'-' {
         return false;
     }
-    let (Some(year), Some(month), Some(day)) = (digits(&s[0..4]), digits(&s[5..7]), digits(&s[8..10]))
+    let (Some(year), Some(month), Some(day)) =
+        (digits(&s[0..4]), digits(&s[5..7]), digits(&s[8..10]))
     else {
         return false;
     };
@@ -249,7 +250,8 @@ fn is_time(s: &str) -> bool {
     if b.len() < 8 || b[2] != b':' || b[5] != b':' {
         return false;
     }
-    let (Some(h), Some(m), Some(sec)) = (digits(&s[0..2]), digits(&s[3..5]), digits(&s[6..8])) else {
+    let (Some(h), Some(m), Some(sec)) = (digits(&s[0..2]), digits(&s[3..5]), digits(&s[6..8]))
+    else {
         return false;
     };
     if h > 23 || m > 59 || sec > 60 {
@@ -258,7 +260,9 @@ fn is_time(s: &str) -> bool {
     let rest = &s[8..];
     let rest = match rest.strip_prefix('.') {
         Some(frac) => {
-            let end = frac.find(|c: char| !c.is_ascii_digit()).unwrap_or(frac.len());
+            let end = frac
+                .find(|c: char| !c.is_ascii_digit())
+                .unwrap_or(frac.len());
             if end == 0 {
                 return false;
             }
@@ -315,32 +319,67 @@ mod tests {
 
     #[test]
     fn date_times_follow_rfc3339() {
-        for ok in ["2026-11-28T00:13:41Z", "2026-02-28T23:59:59.123+05:30", "2024-02-29T00:00:00z"] {
+        for ok in [
+            "2026-11-28T00:13:41Z",
+            "2026-02-28T23:59:59.123+05:30",
+            "2024-02-29T00:00:00z",
+        ] {
             assert!(Format::DateTime.matches(ok), "{ok}");
         }
-        for bad in ["2026-02-29T00:00:00Z", "2026-11-28", "2026-11-28T25:00:00Z", "2026-11-28T00:00:00", "2026-11-28T00:00:00.Z", "ü026-11-28T00:00:00Z"] {
+        for bad in [
+            "2026-02-29T00:00:00Z",
+            "2026-11-28",
+            "2026-11-28T25:00:00Z",
+            "2026-11-28T00:00:00",
+            "2026-11-28T00:00:00.Z",
+            "ü026-11-28T00:00:00Z",
+        ] {
             assert!(!Format::DateTime.matches(bad), "{bad}");
         }
     }
 
     #[test]
     fn int_rules_report_the_first_broken_bound() {
-        let rules = IntRules { minimum: Some(1), maximum: Some(100), int32: false };
+        let rules = IntRules {
+            minimum: Some(1),
+            maximum: Some(100),
+            int32: false,
+        };
         assert_eq!(check_int(0, &rules).as_deref(), Some("must be at least 1"));
-        assert_eq!(check_int(101, &rules).as_deref(), Some("must be at most 100"));
+        assert_eq!(
+            check_int(101, &rules).as_deref(),
+            Some("must be at most 100")
+        );
         assert_eq!(check_int(50, &rules), None);
-        let wide = IntRules { minimum: None, maximum: None, int32: false };
+        let wide = IntRules {
+            minimum: None,
+            maximum: None,
+            int32: false,
+        };
         assert!(check_int(1 << 60, &wide).is_some());
     }
 
     #[test]
     fn string_rules_count_characters_not_bytes() {
         static CODE: Pattern = Pattern::new("^[A-Z]{3}$");
-        let rules = StringRules { min_length: Some(2), max_length: Some(3), pattern: None, format: None };
+        let rules = StringRules {
+            min_length: Some(2),
+            max_length: Some(3),
+            pattern: None,
+            format: None,
+        };
         assert_eq!(check_string("äöü", &rules), None);
         assert!(check_string("äöüß", &rules).is_some());
-        let coded = StringRules { min_length: None, max_length: None, pattern: Some(&CODE), format: None };
+        let coded = StringRules {
+            min_length: None,
+            max_length: None,
+            pattern: Some(&CODE),
+            format: None,
+        };
         assert_eq!(check_string("USD", &coded), None);
-        assert_eq!(check_string("usd", &coded).as_deref(), Some("must match the pattern ^[A-Z]{3}$"));
+        assert_eq!(
+            check_string("usd", &coded).as_deref(),
+            Some("must match the pattern ^[A-Z]{3}$")
+        );
     }
 }

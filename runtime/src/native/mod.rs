@@ -15,7 +15,7 @@
 //! # }
 //! fn main() -> std::process::ExitCode {
 //!     keel::native::Server::<Api>::new()
-//!         .sample_data(include_str!("../seed/dev.sql"))
+//!         .sample_data("INSERT INTO categories (slug, name) VALUES ('shoes', 'Shoes');")
 //!         .main()
 //! }
 //! ```
@@ -115,7 +115,10 @@ impl<S: Service> Server<S> {
     pub fn main(self) -> ExitCode {
         let options = Options::parse();
         init_logging(&options.log);
-        let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+        let runtime = match tokio::runtime::Builder::new_multi_thread()
+            .enable_all()
+            .build()
+        {
             Ok(runtime) => runtime,
             Err(err) => {
                 eprintln!("error: cannot start the async runtime: {err}");
@@ -141,8 +144,12 @@ impl<S: Service> Server<S> {
         };
         let created = !path.exists();
         if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
-            std::fs::create_dir_all(parent)
-                .map_err(|e| fail(DbError::Other(format!("cannot create {}: {e}", parent.display()))))?;
+            std::fs::create_dir_all(parent).map_err(|e| {
+                fail(DbError::Other(format!(
+                    "cannot create {}: {e}",
+                    parent.display()
+                )))
+            })?;
         }
         let db = SqliteDatabase::open(&path, options.pool_size).map_err(fail)?;
         let applied = db
@@ -152,17 +159,18 @@ impl<S: Service> Server<S> {
         for name in &applied {
             tracing::info!("applied migration {name}");
         }
-        if created && !options.no_sample_data {
-            if let Some(sql) = self.sample_data {
-                db.with_connection(|conn| {
-                    let tx = conn.transaction()?;
-                    tx.execute_batch(sql)?;
-                    tx.commit()
-                })
-                .and_then(|r| r.map_err(crate::db::sqlite::sqlite_error))
-                .map_err(|e| fail(DbError::Other(format!("sample data failed: {e}"))))?;
-                tracing::info!("loaded sample data into new database {}", path.display());
-            }
+        if created
+            && !options.no_sample_data
+            && let Some(sql) = self.sample_data
+        {
+            db.with_connection(|conn| {
+                let tx = conn.transaction()?;
+                tx.execute_batch(sql)?;
+                tx.commit()
+            })
+            .and_then(|r| r.map_err(crate::db::sqlite::sqlite_error))
+            .map_err(|e| fail(DbError::Other(format!("sample data failed: {e}"))))?;
+            tracing::info!("loaded sample data into new database {}", path.display());
         }
         Ok(db)
     }
@@ -207,13 +215,14 @@ async fn shutdown_signal() {
     let ctrl_c = tokio::signal::ctrl_c();
     #[cfg(unix)]
     {
-        let mut term = match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-            Ok(term) => term,
-            Err(_) => {
-                let _ = ctrl_c.await;
-                return;
-            }
-        };
+        let mut term =
+            match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+                Ok(term) => term,
+                Err(_) => {
+                    let _ = ctrl_c.await;
+                    return;
+                }
+            };
         tokio::select! {
             _ = ctrl_c => {}
             _ = term.recv() => {}

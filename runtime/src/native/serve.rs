@@ -49,10 +49,16 @@ pub(super) async fn accept_loop<S: Service>(
     }
 }
 
-async fn handle<S: Service>(db: &SqliteDatabase, req: hyper::Request<Incoming>) -> hyper::Response<Full<Bytes>> {
+async fn handle<S: Service>(
+    db: &SqliteDatabase,
+    req: hyper::Request<Incoming>,
+) -> hyper::Response<Full<Bytes>> {
     let started = Instant::now();
     let method = req.method().clone();
-    let target = req.uri().path_and_query().map_or_else(|| req.uri().path().to_owned(), |pq| pq.to_string());
+    let target = req
+        .uri()
+        .path_and_query()
+        .map_or_else(|| req.uri().path().to_owned(), |pq| pq.to_string());
     let response = match read_request(req).await {
         Ok(request) => serve::<S, _>(db, request).await,
         Err(problem) => problem.into_response(),
@@ -78,14 +84,20 @@ async fn read_request(req: hyper::Request<Incoming>) -> Result<Request, Problem>
     }
     let body = match Limited::new(body, DEFAULT_BODY_LIMIT).collect().await {
         Ok(collected) => collected.to_bytes(),
-        Err(err) if err.downcast_ref::<http_body_util::LengthLimitError>().is_some() => {
+        Err(err)
+            if err
+                .downcast_ref::<http_body_util::LengthLimitError>()
+                .is_some() =>
+        {
             return Err(Problem::payload_too_large(DEFAULT_BODY_LIMIT));
         }
         Err(err) => {
-            return Err(
-                Problem::new(http::StatusCode::BAD_REQUEST, "unreadable-body", "Unreadable body")
-                    .with_detail(format!("the request body could not be read: {err}")),
-            );
+            return Err(Problem::new(
+                http::StatusCode::BAD_REQUEST,
+                "unreadable-body",
+                "Unreadable body",
+            )
+            .with_detail(format!("the request body could not be read: {err}")));
         }
     };
     Ok(Request {

@@ -1,0 +1,51 @@
+#!/bin/sh
+# Runs every test of the workspace, installing what it needs if missing:
+#
+#   - the wasm32-unknown-unknown target (rustup);
+#   - worker-build 0.8.7 and wasm-bindgen-cli at the version Cargo.lock pins
+#     (cargo install);
+#   - wrangler, workerd, binaryen and esbuild (npm ci, from package-lock.json).
+#
+# Then: formatting, clippy (native and wasm32), the unit tests, and the HTTP
+# suite against the native server and against the Worker under `wrangler dev`.
+set -eu
+root=$(CDPATH= cd -- "$(dirname -- "$0")/.." && pwd)
+cd "$root"
+
+# wrangler: no telemetry, no prompts.
+export WRANGLER_SEND_METRICS=false
+export CI="${CI:-true}"
+
+step() { printf '\n==> %s\n' "$*"; }
+
+step "toolchain"
+if ! rustup target list --installed | grep -qx wasm32-unknown-unknown; then
+    rustup target add wasm32-unknown-unknown
+fi
+if [ "$(worker-build --version 2>/dev/null || true)" != "0.8.7" ]; then
+    cargo install worker-build --version 0.8.7 --locked
+fi
+bindgen=$(awk '/^name = "wasm-bindgen"$/ { getline; gsub(/version = |"/, ""); print; exit }' Cargo.lock)
+if [ "$(wasm-bindgen --version 2>/dev/null | awk '{ print $2 }')" != "$bindgen" ]; then
+    # Not --locked: one of its locked dependency versions is gone from the registry.
+    cargo install wasm-bindgen-cli --version "$bindgen" --force
+fi
+# npm ci again whenever package-lock.json changed since the last install.
+if ! cmp -s package-lock.json node_modules/.installed-package-lock.json 2>/dev/null; then
+    npm ci --no-audit --no-fund
+    cp package-lock.json node_modules/.installed-package-lock.json
+fi
+
+step "formatting"
+cargo fmt --all -- --check
+
+step "clippy (native)"
+cargo clippy --locked --workspace --all-targets -- -D warnings
+
+step "clippy (wasm32)"
+cargo clippy --locked --target wasm32-unknown-unknown -p keel -p app -- -D warnings
+
+step "tests (unit, and the HTTP suite on the native server and the Worker)"
+cargo test --locked --workspace
+
+printf '\nall tests passed\n'
