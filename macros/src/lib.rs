@@ -20,6 +20,8 @@ mod load;
 mod names;
 mod spec;
 mod sql;
+#[cfg(test)]
+mod tests;
 
 use proc_macro::TokenStream;
 

@@ -79,7 +79,7 @@ pub fn check(
                 }
             }
             None => {
-                if r.status.value != 204 {
+                if r.status.value != 204 && !endpoint.incomplete {
                     d.error_help(
                         &r.status.loc,
                         format!("{what}: response {} has no schema", r.status.value),
@@ -95,6 +95,23 @@ pub fn check(
         if r.status.value == 204 && r.schema.is_some() {
             d.error(&r.status.loc, format!("{what}: a 204 response has no body"));
         }
+    }
+
+    let resolved = successes
+        .iter()
+        .zip(&schemas)
+        .all(|(r, s)| r.schema.is_none() || s.is_some())
+        && (endpoint.body.is_none() || body.is_some());
+    if endpoint.incomplete || !resolved {
+        // What the remaining checks depend on was reported already; only
+        // the query names can still be checked on their own.
+        let uses = match &endpoint.implementation {
+            Implementation::Queries(uses) | Implementation::Handler { queries: uses, .. } => uses,
+        };
+        for q in uses {
+            sql.lookup(&q.query, d);
+        }
+        return None;
     }
 
     let kind = match &endpoint.implementation {
@@ -255,11 +272,11 @@ fn params(
                 format!("{what}: path parameter `{{{p}}}` appears twice"),
             );
         }
-        if !endpoint
+        let declared = endpoint
             .params
             .iter()
-            .any(|q| q.location == ParamIn::Path && q.name.value == *p)
-        {
+            .any(|q| q.location == ParamIn::Path && q.name.value == *p);
+        if !declared && !endpoint.failed_params.iter().any(|f| f == p) {
             d.error_help(
                 &endpoint.path.loc,
                 format!("{what}: path parameter `{{{p}}}` is not declared"),
@@ -294,7 +311,6 @@ fn params(
                 &param.name.value,
                 path_params.iter().copied(),
             );
-            continue;
         }
         let context = format!(
             "{}{}",

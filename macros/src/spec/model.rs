@@ -369,4 +369,9 @@ pub struct Endpoint {
     pub responses: Vec<Response>,
     /// Reserved for authentication requirements.
     pub security: Option<Loc>,
+    /// Whether part of the endpoint could not be read (already reported);
+    /// checks that depend on the missing part are skipped.
+    pub incomplete: bool,
+    /// Parameters whose declaration could not be read.
+    pub failed_params: Vec<String>,
 }

@@ -13,6 +13,15 @@ use crate::names;
 const TOP_KEYS: &[&str] = &["info", "servers", "tags", "schemas", "endpoints"];
 const PRIMITIVES: &[&str] = &["integer", "number", "string", "boolean", "array"];
 
+/// `` `integer`, `number`, `string`, `boolean`, `array` `` for messages.
+fn primitive_list() -> String {
+    PRIMITIVES
+        .iter()
+        .map(|p| format!("`{p}`"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
 /// Parses the spec. Returns `None` only when the YAML itself is unreadable.
 pub fn parse(src: &Src, text: &str, d: &mut Diagnostics) -> Option<Spec> {
     let options = LoaderOptions::default().error_on_duplicate_keys(true);
@@ -406,7 +415,7 @@ fn named_type(
                 loc,
                 format!(
                     "{what}: unknown type `{other}`; expected {} or a schema name",
-                    names::one_of(PRIMITIVES)
+                    primitive_list()
                 ),
                 other,
                 PRIMITIVES.iter().copied(),
@@ -432,10 +441,7 @@ fn parse_value_map(
         d.error_help(
             loc,
             format!("{what} has no `type`"),
-            format!(
-                "add `type:` with {} or a schema name",
-                names::one_of(PRIMITIVES)
-            ),
+            format!("add `type:` with {} or a schema name", primitive_list()),
         );
         return None;
     };
@@ -744,6 +750,7 @@ fn parse_endpoint(
         );
     }
     let what = format!("endpoint `{}`", id.value);
+    let errors_before = d.count();
     let map = Map::of(src, value, &what, d)?;
     map.allow(src, ENDPOINT_KEYS, &what, d);
 
@@ -768,9 +775,9 @@ fn parse_endpoint(
     };
     let path = map.req_str(src, method_key, &what, d)?;
     let segments = parse_path(&path, &what, d);
-    let params = match map.get("params") {
+    let (params, failed_params) = match map.get("params") {
         Some(node) => parse_params(src, node, &what, d),
-        None => Vec::new(),
+        None => (Vec::new(), Vec::new()),
     };
     let body = map
         .get("body")
@@ -826,6 +833,8 @@ fn parse_endpoint(
         implementation,
         responses,
         security: map.key_loc(src, "security"),
+        incomplete: d.count() > errors_before,
+        failed_params,
     })
 }
 
@@ -873,13 +882,21 @@ fn parse_path(path: &Spanned<String>, what: &str, d: &mut Diagnostics) -> Vec<Se
     out
 }
 
-fn parse_params(src: &Src, node: &Node, what: &str, d: &mut Diagnostics) -> Vec<Param> {
+fn parse_params(
+    src: &Src,
+    node: &Node,
+    what: &str,
+    d: &mut Diagnostics,
+) -> (Vec<Param>, Vec<String>) {
     let Some(map) = Map::of(src, node, &format!("`params` of {what}"), d) else {
-        return Vec::new();
+        return (Vec::new(), Vec::new());
     };
     let mut out = Vec::new();
+    let mut failed = Vec::new();
     for (key, value) in map.entries() {
         let name = field_name(src, key, d);
+        // Until the declaration is read in full, count it as failed.
+        failed.push(name.value.clone());
         let pwhat = format!("parameter `{}` of {what}", name.value);
         let (spec, extra) = parse_value(src, value, &pwhat, &["in", "required", "name"], d);
         let (Some(spec), Some(extra)) = (spec, extra) else {
@@ -955,6 +972,7 @@ fn parse_params(src: &Src, node: &Node, what: &str, d: &mut Diagnostics) -> Vec<
                 format!("{pwhat}: a required parameter cannot have a `default`"),
             );
         }
+        failed.pop();
         out.push(Param {
             name,
             location,
@@ -963,7 +981,7 @@ fn parse_params(src: &Src, node: &Node, what: &str, d: &mut Diagnostics) -> Vec<
             spec,
         });
     }
-    out
+    (out, failed)
 }
 
 fn parse_body(src: &Src, node: &Node, what: &str, d: &mut Diagnostics) -> Option<TypeRef> {
