@@ -23,7 +23,7 @@ if ! rustup target list --installed | grep -qx wasm32-unknown-unknown; then
     rustup target add wasm32-unknown-unknown
 fi
 if [ "$(worker-build --version 2>/dev/null || true)" != "0.8.7" ]; then
-    cargo install worker-build --version 0.8.7 --locked
+    cargo install worker-build --version 0.8.7 --locked --force
 fi
 bindgen=$(awk '/^name = "wasm-bindgen"$/ { getline; gsub(/version = |"/, ""); print; exit }' Cargo.lock)
 if [ "$(wasm-bindgen --version 2>/dev/null | awk '{ print $2 }')" != "$bindgen" ]; then
