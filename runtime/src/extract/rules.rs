@@ -131,15 +131,8 @@ pub fn check_int(value: i64, rules: &IntRules) -> Option<String> {
     } else {
         (MIN_SAFE_INTEGER, MAX_SAFE_INTEGER)
     };
-    if let Some(min) = rules.minimum
-        && value < min
-    {
-        return Some(format!("must be at least {min}"));
-    }
-    if let Some(max) = rules.maximum
-        && value > max
-    {
-        return Some(format!("must be at most {max}"));
+    if let Some(problem) = bounds(value, rules.minimum, rules.maximum) {
+        return Some(problem);
     }
     if value < lo || value > hi {
         return Some(format!("must be between {lo} and {hi}"));
@@ -152,17 +145,20 @@ pub fn check_number(value: f64, rules: &NumberRules) -> Option<String> {
     if !value.is_finite() {
         return Some("must be a finite number".to_owned());
     }
-    if let Some(min) = rules.minimum
-        && value < min
-    {
-        return Some(format!("must be at least {min}"));
+    bounds(value, rules.minimum, rules.maximum)
+}
+
+/// The inclusive `minimum`/`maximum` check integers and numbers share.
+fn bounds<T: PartialOrd + std::fmt::Display>(
+    value: T,
+    minimum: Option<T>,
+    maximum: Option<T>,
+) -> Option<String> {
+    match (minimum, maximum) {
+        (Some(min), _) if value < min => Some(format!("must be at least {min}")),
+        (_, Some(max)) if value > max => Some(format!("must be at most {max}")),
+        _ => None,
     }
-    if let Some(max) = rules.maximum
-        && value > max
-    {
-        return Some(format!("must be at most {max}"));
-    }
-    None
 }
 
 /// Checks a string.
