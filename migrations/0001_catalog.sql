@@ -12,9 +12,13 @@ CREATE TABLE products (
     name        TEXT NOT NULL,
     description TEXT,
     category_id INTEGER NOT NULL REFERENCES categories (id),
-    price_cents INTEGER NOT NULL CHECK (price_cents >= 0),
+    -- At most 10 million in the major unit: with at most 10,000 units a line
+    -- and 100 lines an order, every total stays an integer JavaScript (and
+    -- so D1) represents exactly.
+    price_cents INTEGER NOT NULL CHECK (price_cents BETWEEN 0 AND 1000000000),
     currency    TEXT NOT NULL CHECK (length(currency) = 3),
-    created_at  TEXT NOT NULL
+    -- RFC 3339 in UTC; listing by newest sorts on it.
+    created_at  TEXT NOT NULL CHECK (unixepoch(created_at) IS NOT NULL)
 );
 
 CREATE INDEX products_by_category ON products (category_id);

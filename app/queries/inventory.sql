@@ -37,7 +37,8 @@ WHERE p.sku = :sku;
 
 -- name: check_lines :many
 -- Availability of each requested line, in request order. `:items` is the
--- JSON array of `{sku, quantity}` lines.
+-- JSON array of `{sku, quantity}` lines; lines naming the same SKU are
+-- checked against their combined quantity.
 -- param items: string
 -- column line: integer
 -- column sku: string
@@ -45,20 +46,37 @@ WHERE p.sku = :sku;
 -- column available: integer
 -- column known: boolean
 -- column sufficient: boolean
-SELECT j.key AS line,
-       json_extract(j.value, '$.sku') AS sku,
-       json_extract(j.value, '$.quantity') AS requested,
+WITH lines AS (
+    SELECT j.key AS line,
+           json_extract(j.value, '$.sku') AS sku,
+           json_extract(j.value, '$.quantity') AS requested
+    FROM json_each(:items) j
+),
+totals AS (
+    SELECT sku, SUM(requested) AS requested FROM lines GROUP BY sku
+)
+SELECT l.line,
+       l.sku,
+       l.requested,
        COALESCE(s.available, 0) AS available,
        p.id IS NOT NULL AS known,
-       COALESCE(s.available, 0) >= json_extract(j.value, '$.quantity') AS sufficient
-FROM json_each(:items) j
-LEFT JOIN products p ON p.sku = json_extract(j.value, '$.sku')
+       COALESCE(s.available, 0) >= t.requested AS sufficient
+FROM lines l
+JOIN totals t ON t.sku = l.sku
+LEFT JOIN products p ON p.sku = l.sku
 LEFT JOIN product_stock s ON s.product_id = p.id
-ORDER BY j.key;
+ORDER BY l.line;
 
 -- name: check_all_available :one
--- Whether every requested line can be served now.
-SELECT COALESCE(MIN(COALESCE(s.available, 0) >= json_extract(j.value, '$.quantity')), 1) AS all_available
-FROM json_each(:items) j
-LEFT JOIN products p ON p.sku = json_extract(j.value, '$.sku')
+-- Whether every requested line can be served now, lines naming the same SKU
+-- together.
+WITH totals AS (
+    SELECT json_extract(j.value, '$.sku') AS sku,
+           SUM(json_extract(j.value, '$.quantity')) AS requested
+    FROM json_each(:items) j
+    GROUP BY 1
+)
+SELECT COALESCE(MIN(COALESCE(s.available, 0) >= t.requested), 1) AS all_available
+FROM totals t
+LEFT JOIN products p ON p.sku = t.sku
 LEFT JOIN product_stock s ON s.product_id = p.id;

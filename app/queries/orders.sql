@@ -33,8 +33,9 @@ WHERE i.order_id = :order_id
 ORDER BY i.line;
 
 -- name: insert_order :exec
--- Inserts the order only if every line names a known SKU with enough stock
--- available and all lines share one currency; otherwise it inserts nothing,
+-- Inserts the order only if every line names a different, known SKU with
+-- enough stock available and all lines share one currency; otherwise it
+-- inserts nothing,
 -- and neither do the statements that follow it in the batch.
 -- param order_ref: string
 -- param customer_id: integer
@@ -66,13 +67,14 @@ FROM (
            SUM(p.price_cents * json_extract(j.value, '$.quantity')) AS total_cents,
            COUNT(*) AS lines,
            COUNT(p.id) AS known,
+           COUNT(DISTINCT p.id) AS distinct_products,
            SUM(COALESCE(s.available, 0) >= json_extract(j.value, '$.quantity')) AS sufficient,
            COUNT(DISTINCT p.currency) AS currencies
     FROM json_each(:items) j
     LEFT JOIN products p ON p.sku = json_extract(j.value, '$.sku')
     LEFT JOIN product_stock s ON s.product_id = p.id
 )
-WHERE known = lines AND sufficient = lines AND currencies = 1;
+WHERE known = lines AND distinct_products = lines AND sufficient = lines AND currencies = 1;
 
 -- name: insert_order_lines :exec
 -- Adds the lines of the order inserted by `insert_order`, if it was; each
@@ -110,7 +112,15 @@ WHERE o.ref = :order_ref;
 -- name: order_lines_by_ref :many
 -- The lines of the order a request created.
 -- param order_ref: string
-SELECT i.line, p.sku, p.id AS product_id, p.name, i.quantity, i.unit_price_cents, i.currency
+-- column line_total_cents: integer
+SELECT i.line,
+       p.sku,
+       p.id AS product_id,
+       p.name,
+       i.quantity,
+       i.unit_price_cents,
+       i.quantity * i.unit_price_cents AS line_total_cents,
+       i.currency
 FROM order_items i
 JOIN orders o ON o.id = i.order_id
 JOIN products p ON p.id = i.product_id

@@ -78,7 +78,7 @@ pub async fn create_order(
                         currency: line.currency.clone(),
                     },
                     line_total: Money {
-                        amount_cents: line.unit_price_cents * line.quantity,
+                        amount_cents: line.line_total_cents,
                         currency: line.currency,
                     },
                 })

@@ -115,6 +115,10 @@ pub fn generate(
             .file_stem()
             .map(|s| s.to_string_lossy().into_owned())
             .unwrap_or_default();
+        if let Some(message) = names::unusable(&module) {
+            d.error(&Loc::file_start(&file), message);
+            continue;
+        }
         if !names::is_snake_case(&module) {
             d.error_help(
                 &Loc::file_start(&file),

@@ -10,6 +10,16 @@ pub fn is_snake_case(s: &str) -> bool {
         && !s.ends_with('_')
 }
 
+/// Rust keywords that cannot be identifiers even in raw form.
+const UNUSABLE: &[&str] = &["self", "super", "crate"];
+
+/// The error for a name Rust cannot use as an identifier at all.
+pub fn unusable(s: &str) -> Option<String> {
+    UNUSABLE
+        .contains(&s)
+        .then(|| format!("`{s}` is reserved in Rust and cannot be used as a name here"))
+}
+
 /// Whether `s` is a PascalCase identifier (`ProductDetail`).
 pub fn is_pascal_case(s: &str) -> bool {
     matches!(s.chars().next(), Some('A'..='Z')) && s.chars().all(|c| c.is_ascii_alphanumeric())

@@ -202,6 +202,10 @@ fn shape_mistakes() {
             "api.yaml:21:10: endpoint `list_items`: GET /items/{other} overlaps endpoint `get_item` (GET /items/{item_id}); no request could tell them apart",
         ),
         (
+            SPEC.replace("  list_items:\n    get: /items\n", "  list_items:\n    get: /items\n    params:\n      self: { in: query, type: string }\n"),
+            "api.yaml:23:7: `self` is reserved in Rust and cannot be used as a name here",
+        ),
+        (
             SPEC.replace("    queries: [items.get_item]\n", "    queries: [items.get_item]\n    security: [token]\n"),
             "api.yaml:18:5: endpoint `get_item`: `security` is not supported yet\n  help: authentication is planned; remove `security` for now",
         ),

@@ -68,12 +68,20 @@ impl Fingerprint {
 }
 
 /// Encodes the keys of the last row of a page.
-pub fn encode(fingerprint: u64, keys: &[Value]) -> String {
+///
+/// A NULL key cannot continue a page (`:after_key IS NULL` means "first
+/// page"), so it is refused here, and logged, rather than sending clients
+/// round in circles.
+pub fn encode(fingerprint: u64, keys: &[Value]) -> Result<String, crate::Problem> {
+    if keys.contains(&Value::Null) {
+        crate::log::error("a pagination key column is NULL; key columns must never be NULL");
+        return Err(crate::Problem::internal());
+    }
     let mut parts = Vec::with_capacity(keys.len() + 1);
     parts.push(serde_json::Value::String(format!("{fingerprint:016x}")));
     parts.extend(keys.iter().map(Value::to_json));
     let json = serde_json::Value::Array(parts).to_string();
-    URL_SAFE_NO_PAD.encode(json)
+    Ok(URL_SAFE_NO_PAD.encode(json))
 }
 
 /// Why a cursor was refused.
@@ -125,7 +133,13 @@ pub fn decode(raw: &str, fingerprint: u64, width: usize) -> Result<Vec<Value>, C
     keys.iter()
         .map(|k| match k {
             serde_json::Value::Array(_) | serde_json::Value::Object(_) => None,
-            scalar => Value::from_json(scalar),
+            // Keys are bound as parameters: they must cross D1 exactly, and
+            // a NULL key is never issued.
+            scalar => Value::from_json(scalar).filter(|v| match v {
+                Value::Integer(i) => crate::db::check_safe_integer(*i).is_ok(),
+                Value::Null => false,
+                _ => true,
+            }),
         })
         .collect::<Option<Vec<_>>>()
         .ok_or(CursorError::Malformed)
@@ -140,21 +154,21 @@ mod tests {
         let keys = vec![
             Value::Integer(-5),
             Value::Text("a\"b".into()),
-            Value::Real(1.5),
-            Value::Null,
+            Value::Real(0.1 + 0.2),
         ];
-        let cursor = encode(42, &keys);
+        let cursor = encode(42, &keys).unwrap();
         assert!(
             cursor
                 .bytes()
                 .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
         );
-        assert_eq!(decode(&cursor, 42, 4), Ok(keys));
+        assert_eq!(decode(&cursor, 42, 3), Ok(keys));
+        assert!(encode(42, &[Value::Null]).is_err());
     }
 
     #[test]
     fn refuses_foreign_and_tampered_cursors() {
-        let cursor = encode(1, &[Value::Integer(3)]);
+        let cursor = encode(1, &[Value::Integer(3)]).unwrap();
         assert_eq!(decode(&cursor, 2, 1), Err(CursorError::Mismatch));
         assert_eq!(decode(&cursor, 1, 2), Err(CursorError::Malformed));
         assert_eq!(decode("not a cursor!", 1, 1), Err(CursorError::Malformed));
@@ -162,6 +176,10 @@ mod tests {
             decode(&URL_SAFE_NO_PAD.encode("{}"), 1, 0),
             Err(CursorError::Malformed)
         );
+        let unsafe_key = URL_SAFE_NO_PAD.encode(r#"["0000000000000001",9007199254740993]"#);
+        assert_eq!(decode(&unsafe_key, 1, 1), Err(CursorError::Malformed));
+        let null_key = URL_SAFE_NO_PAD.encode(r#"["0000000000000001",null]"#);
+        assert_eq!(decode(&null_key, 1, 1), Err(CursorError::Malformed));
     }
 
     #[test]

@@ -307,8 +307,13 @@ fn summarize(errors: &[Violation]) -> String {
 #[derive(Debug, Default)]
 pub struct Violations {
     list: Vec<Violation>,
+    total: usize,
+    outside_body: bool,
     missing_body: bool,
 }
+
+/// How many violations a problem lists; the rest are counted in `detail`.
+pub const MAX_LISTED_VIOLATIONS: usize = 100;
 
 impl Violations {
     /// An empty collection.
@@ -316,12 +321,28 @@ impl Violations {
         Violations::default()
     }
 
-    /// Records one violation.
+    /// Records one violation. Past [`MAX_LISTED_VIOLATIONS`] they are only
+    /// counted, so that a hostile body cannot make the report huge.
     pub fn push(&mut self, pointer: impl Into<String>, detail: impl Into<String>) {
-        self.list.push(Violation {
-            pointer: pointer.into(),
-            detail: detail.into(),
-        });
+        let pointer = pointer.into();
+        self.total += 1;
+        self.outside_body |= !pointer.starts_with("#/body");
+        if self.list.len() < MAX_LISTED_VIOLATIONS {
+            self.list.push(Violation {
+                pointer,
+                detail: detail.into(),
+            });
+        }
+    }
+
+    /// Whether any violation concerns the path, query or headers.
+    pub fn any_outside_body(&self) -> bool {
+        self.outside_body
+    }
+
+    /// How many violations were recorded, listed or not.
+    pub fn total(&self) -> usize {
+        self.total
     }
 
     /// Records that a required JSON body is absent: a malformed request
@@ -347,11 +368,6 @@ impl Violations {
     /// The recorded violations.
     pub fn into_vec(self) -> Vec<Violation> {
         self.list
-    }
-
-    /// Whether any violation points into the request body.
-    pub fn any_in_body(&self) -> bool {
-        self.list.iter().any(|v| v.pointer.starts_with("#/body"))
     }
 }
 

@@ -1,8 +1,12 @@
-//! Helpers for the generated router: path splitting and method lists.
+//! Helpers for the generated router: path splitting and the answers when
+//! no route takes a request.
 //!
-//! The macro turns the spec's routes into one `match` over path segments
-//! (static segments before parameters at each position), so routing costs a
-//! split and a few string comparisons, with no allocation.
+//! The macro turns the spec's routes into slice patterns over the path's
+//! segments (literal segments before parameters at each position), so
+//! routing costs a split and a few string comparisons.
+
+use crate::http::{Request, Response};
+use crate::problem::Problem;
 
 /// Splits `path` into its segments, filling `buf`. Returns `None` when no
 /// route can match: the path has more segments than any route, an empty
@@ -21,6 +25,29 @@ pub fn segments<'p, 'b>(path: &'p str, buf: &'b mut [&'p str]) -> Option<&'b [&'
         count += 1;
     }
     Some(&buf[..count])
+}
+
+/// Renders a handler's outcome.
+pub fn respond(result: Result<Response, Problem>) -> Response {
+    match result {
+        Ok(response) => response,
+        Err(problem) => problem.into_response(),
+    }
+}
+
+/// The answer when no route took the request: 405 listing the methods of
+/// the routes whose path matched (once each), or 404 when none did.
+pub fn unmatched(req: &Request, allowed: &[&'static str]) -> Response {
+    if allowed.is_empty() {
+        return Problem::no_route(&req.method, &req.path).into_response();
+    }
+    let mut unique: Vec<&str> = Vec::with_capacity(allowed.len());
+    for method in allowed {
+        if !unique.contains(method) {
+            unique.push(method);
+        }
+    }
+    Problem::method_not_allowed(&req.method, &unique).into_response()
 }
 
 #[cfg(test)]

@@ -9,6 +9,7 @@
 //! ```
 
 use bytes::Bytes;
+use futures_util::StreamExt;
 use http::{HeaderMap, HeaderName, HeaderValue, Method};
 
 use crate::db::d1::D1Database;
@@ -68,18 +69,7 @@ async fn read_request(mut req: worker::Request) -> Result<Request, Problem> {
     let body = if method == Method::GET || method == Method::HEAD {
         Bytes::new()
     } else {
-        let bytes = req.bytes().await.map_err(|err| {
-            Problem::new(
-                http::StatusCode::BAD_REQUEST,
-                "unreadable-body",
-                "Unreadable body",
-            )
-            .with_detail(format!("the request body could not be read: {err}"))
-        })?;
-        if bytes.len() > DEFAULT_BODY_LIMIT {
-            return Err(Problem::payload_too_large(DEFAULT_BODY_LIMIT));
-        }
-        Bytes::from(bytes)
+        read_body(&mut req).await?
     };
     Ok(Request {
         method,
@@ -88,6 +78,31 @@ async fn read_request(mut req: worker::Request) -> Result<Request, Problem> {
         headers,
         body,
     })
+}
+
+/// Reads the body chunk by chunk and stops at the limit, so that a large
+/// upload without `Content-Length` never has to fit in the isolate.
+async fn read_body(req: &mut worker::Request) -> Result<Bytes, Problem> {
+    // `stream()` fails only when the request has no body at all.
+    let Ok(mut stream) = req.stream() else {
+        return Ok(Bytes::new());
+    };
+    let mut body = Vec::new();
+    while let Some(chunk) = stream.next().await {
+        let chunk = chunk.map_err(|err| {
+            Problem::new(
+                http::StatusCode::BAD_REQUEST,
+                "unreadable-body",
+                "Unreadable body",
+            )
+            .with_detail(format!("the request body could not be read: {err}"))
+        })?;
+        if body.len() + chunk.len() > DEFAULT_BODY_LIMIT {
+            return Err(Problem::payload_too_large(DEFAULT_BODY_LIMIT));
+        }
+        body.extend_from_slice(&chunk);
+    }
+    Ok(Bytes::from(body))
 }
 
 fn into_worker(response: Response) -> worker::Result<worker::Response> {

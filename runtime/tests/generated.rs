@@ -195,7 +195,10 @@ async fn body_fields_of_every_kind_are_checked() {
 async fn into_fills_arrays_scalars_and_nullable_objects() {
     let f = Fixture::new();
     let (_, _, body) = f.call(Method::GET, "/notes", &[], None).await;
-    assert_eq!(body, json!({"items": [], "total": 0, "newest": null}));
+    assert_eq!(
+        body,
+        json!({"items": [], "total": 0, "newest": null, "earliest_due": null, "all_tags": []})
+    );
 
     f.call(
         Method::POST,
@@ -224,6 +227,8 @@ async fn into_fills_arrays_scalars_and_nullable_objects() {
     assert_eq!(body["newest"]["id"], 2);
     assert_eq!(body["newest"]["due"], "2026-12-24");
     assert_eq!(body["newest"]["pinned"], true);
+    assert_eq!(body["earliest_due"], "2026-12-24");
+    assert_eq!(body["all_tags"], json!(["a", "b"]));
 
     let ids = |body: &Value| {
         body["items"]

@@ -75,7 +75,8 @@ pub(super) fn availability_check(s: &Server) {
         reply.ok(200),
         json!({
             "lines": [
-                {"line": 0, "sku": "SHO-003", "requested": 27, "available": 27, "known": true, "sufficient": true},
+                // 27 fit, but not together with line 3's 28 of the same SKU.
+                {"line": 0, "sku": "SHO-003", "requested": 27, "available": 27, "known": true, "sufficient": false},
                 {"line": 1, "sku": "ACC-006", "requested": 1, "available": 0, "known": true, "sufficient": false},
                 {"line": 2, "sku": "NOPE-9", "requested": 1, "available": 0, "known": false, "sufficient": false},
                 {"line": 3, "sku": "SHO-003", "requested": 28, "available": 27, "known": true, "sufficient": false},
@@ -91,6 +92,17 @@ pub(super) fn availability_check(s: &Server) {
 }
 
 pub(super) fn availability_check_all_available(s: &Server) {
+    let split = s.json(
+        "POST",
+        "/v1/inventory/check",
+        &json!({"items": [{"sku": "SHO-003", "quantity": 20}, {"sku": "SHO-003", "quantity": 7}]}),
+    );
+    assert_eq!(
+        split.ok(200)["all_available"],
+        true,
+        "27 in two lines of the same SKU fit"
+    );
+
     let reply = s.json(
         "POST",
         "/v1/inventory/check",

@@ -27,6 +27,10 @@ pub(crate) const ALL: &[Case] = &[
         "wrong methods are 405 with Allow",
         protocol::wrong_methods_are_405_with_allow,
     ),
+    (
+        "literal routes do not hide parameter routes",
+        protocol::literal_routes_do_not_hide_parameter_routes,
+    ),
     ("malformed JSON is a 400", protocol::malformed_json_is_400),
     ("bodies must be JSON", protocol::bodies_must_be_json),
     ("missing bodies are a 400", protocol::missing_body_is_400),

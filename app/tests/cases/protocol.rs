@@ -42,7 +42,8 @@ pub(super) fn wrong_methods_are_405_with_allow(s: &Server) {
         ("POST", "/v1/products/1", "GET, HEAD"),
         ("GET", "/v1/orders", "POST"),
         ("PUT", "/v1/orders/1/status", "GET, HEAD, PATCH"),
-        ("GET", "/v1/inventory/check", "POST"),
+        // Both the literal route and the `{sku}` route match this path.
+        ("DELETE", "/v1/inventory/check", "POST, GET, HEAD"),
     ];
     for (method, path, allow) in cases {
         let reply = s.send(method, path, &[], None);
@@ -54,6 +55,15 @@ pub(super) fn wrong_methods_are_405_with_allow(s: &Server) {
             format!("{method} is not allowed here; allowed: {allow}")
         );
     }
+}
+
+pub(super) fn literal_routes_do_not_hide_parameter_routes(s: &Server) {
+    // `POST /v1/inventory/check` exists, but a GET goes to `/v1/inventory/{sku}`.
+    let problem = s.get("/v1/inventory/check").problem(400);
+    assert_eq!(
+        problem["errors"],
+        json!([{"pointer": "#/path/sku", "detail": "must match the pattern ^[A-Z0-9]+(-[A-Z0-9]+)*$"}])
+    );
 }
 
 pub(super) fn malformed_json_is_400(s: &Server) {

@@ -29,6 +29,15 @@ pub fn check(
     }
 
     let mut params = params(types, endpoint, &what, d);
+    if endpoint.body.is_some()
+        && let Some(p) = endpoint.params.iter().find(|p| p.name.value == "body")
+    {
+        d.error_help(
+            &p.name.loc,
+            format!("{what}: parameter name `body` is taken by the request body"),
+            "rename the parameter (a header keeps its wire name with `name:`)",
+        );
+    }
     let body = endpoint.body.as_ref().and_then(|b| {
         let ty = types.resolve(b, "", &format!("the body of {what}"), d)?;
         match ty {

@@ -324,18 +324,21 @@ fn fill_rows(
 ) -> Option<Fill> {
     let card = m.query.cardinality;
     let q = &m.query.full_name;
-    let (item_ty, expected) = match ty {
-        Ty::Vec(item) => (item.as_ref(), Cardinality::Many),
-        other if option => (other, Cardinality::Optional),
-        other => (other, Cardinality::One),
+    let (item_ty, accepted): (&Ty, &[Cardinality]) = match ty {
+        Ty::Vec(item) => (item.as_ref(), &[Cardinality::Many]),
+        other if option => (other, &[Cardinality::Optional, Cardinality::One]),
+        other => (other, &[Cardinality::One]),
     };
-    if card != expected {
-        let why = match expected {
-            Cardinality::Many => "it is an array".to_owned(),
-            Cardinality::Optional => "it may be null or absent".to_owned(),
-            _ => format!("it is a required {}", describe(ty)),
+    if !accepted.contains(&card) {
+        let (expected, why) = match accepted {
+            [Cardinality::Many] => ("a `:many`", "it is an array".to_owned()),
+            [Cardinality::One] => ("a `:one`", format!("it is a required {}", describe(ty))),
+            _ => (
+                "an `:optional` or `:one`",
+                "it may be null or absent".to_owned(),
+            ),
         };
-        d.error(&m.entry.loc, format!("{what}: field `{path}` must be filled by a `{}` query because {why}; `{q}` is `{}`", expected.as_str(), card.as_str()));
+        d.error(&m.entry.loc, format!("{what}: field `{path}` must be filled by {expected} query because {why}; `{q}` is `{}`", card.as_str()));
         return None;
     }
     let item = match item_ty {
@@ -353,10 +356,11 @@ fn fill_rows(
                 return None;
             }
             used[0] = true;
+            // A nullable scalar field may be fed a NULL by a row that exists.
             Fill::Column {
                 col: 0,
                 ty: scalar.clone(),
-                option: false,
+                option: option && !matches!(ty, Ty::Vec(_)),
             }
         }
     };
@@ -364,6 +368,7 @@ fn fill_rows(
         stmt: m.stmt,
         cardinality: card,
         item: Box::new(item),
+        field_option: option,
         paginated: m.entry.paginate.is_some(),
     })
 }

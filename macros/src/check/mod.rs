@@ -225,6 +225,7 @@ fn binding(
         };
         params.push((p.value.clone(), ty, nullable));
     }
+    let outer_join = crate::sql::has_outer_join(&query.text);
     let mut row = Vec::new();
     for column in &described.columns {
         let annotated = query
@@ -233,7 +234,13 @@ fn binding(
             .find(|(n, _)| n.value == column.name);
         let (ty, nullable) = match annotated {
             Some((_, t)) => (types.resolve_annotation(&t.name, &t.loc, d)?, t.nullable),
-            None => (decltype_ty(column.decltype.as_deref()), !column.not_null),
+            // A NOT NULL column read through an outer join can still come
+            // back NULL; without finer analysis, trust NOT NULL only when
+            // the query has no outer join.
+            None => (
+                decltype_ty(column.decltype.as_deref()),
+                !column.not_null || outer_join,
+            ),
         };
         row.push((column.name.clone(), ty, nullable));
     }

@@ -211,6 +211,8 @@ pub enum Fill {
         cardinality: Cardinality,
         /// How each row becomes a value.
         item: Box<Fill>,
+        /// Whether the field is an `Option` (optional or nullable).
+        field_option: bool,
         /// Whether these rows are the page of a paginated query.
         paginated: bool,
     },

@@ -17,6 +17,8 @@ pub struct TypeTable {
     declared: Vec<(String, Loc)>,
     /// Schemas with a field whose type did not resolve (already reported).
     broken: Vec<String>,
+    /// Inline enums generated so far, and where each was written.
+    inline: Vec<(String, Loc)>,
 }
 
 impl TypeTable {
@@ -163,17 +165,29 @@ impl TypeTable {
                     );
                     return None;
                 }
-                if self.get(context).is_none() {
-                    let variants = variants(
-                        values.iter().map(|v| (v.value.clone(), v.loc.clone())),
-                        context,
-                        d,
-                    );
-                    self.push(TypePlan::Enum {
-                        name: context.to_owned(),
-                        description: None,
-                        variants,
-                    });
+                match self.inline.iter().find(|(n, _)| n == context) {
+                    Some((_, first)) if *first != ty.loc => {
+                        d.error_help(
+                            &ty.loc,
+                            format!("{what}: its inline enum would be generated as `{context}`, the name of the inline enum at {first}"),
+                            "declare one of the enums as a named schema and refer to it by name",
+                        );
+                        return None;
+                    }
+                    Some(_) => {}
+                    None => {
+                        let variants = variants(
+                            values.iter().map(|v| (v.value.clone(), v.loc.clone())),
+                            context,
+                            d,
+                        );
+                        self.inline.push((context.to_owned(), ty.loc.clone()));
+                        self.push(TypePlan::Enum {
+                            name: context.to_owned(),
+                            description: None,
+                            variants,
+                        });
+                    }
                 }
                 Ty::Enum(context.to_owned())
             }
@@ -270,6 +284,10 @@ fn variants(
     let mut out: Vec<(String, String)> = Vec::new();
     for (wire, loc) in values {
         let ident = names::to_pascal_case(&wire);
+        if ident == "Self" {
+            d.error(&loc, format!("enum `{type_name}`: value `{wire}` would become the Rust variant `Self`, a keyword"));
+            continue;
+        }
         if let Some((other, _)) = out.iter().find(|(_, i)| *i == ident) {
             d.error(&loc, format!("enum `{type_name}`: values `{other}` and `{wire}` would both become the Rust variant `{ident}`"));
             continue;

@@ -66,9 +66,9 @@ fn endpoint(plan: &Plan, e: &EndpointPlan) -> TokenStream {
 
             #[allow(unused_variables, unused_mut, clippy::all)]
             pub(crate) async fn handle<D: ::keel::Database>(
-                db: &D,
-                req: &::keel::Request,
-                path: [&str; #arity],
+                __db: &D,
+                __req: &::keel::Request,
+                __path: [&str; #arity],
             ) -> ::std::result::Result<::keel::Response, ::keel::Problem> {
                 let mut __v = ::keel::Violations::new();
                 #extract
@@ -144,7 +144,7 @@ fn extraction(e: &EndpointPlan) -> (TokenStream, Vec<InputVar>) {
     let arity = path_arity(e);
     if arity > 0 {
         let segs = (0..arity).map(|i| format_ident!("__seg{}", i));
-        out.extend(quote! { let [#(#segs),*] = path; });
+        out.extend(quote! { let [#(#segs),*] = __path; });
     }
     let query_names: Vec<&str> = e
         .params
@@ -153,7 +153,7 @@ fn extraction(e: &EndpointPlan) -> (TokenStream, Vec<InputVar>) {
         .map(|p| p.wire_name.as_str())
         .collect();
     out.extend(quote! {
-        let __query = ::keel::extract::QueryParams::parse(req.query.as_deref(), &[#(#query_names),*], &mut __v);
+        let __query = ::keel::extract::QueryParams::parse(__req.query.as_deref(), &[#(#query_names),*], &mut __v);
     });
     for p in &e.params {
         let name = ident(&p.name);
@@ -170,7 +170,7 @@ fn extraction(e: &EndpointPlan) -> (TokenStream, Vec<InputVar>) {
             }
             ParamIn::Query => quote! { let #raw_name = __query.get(#wire); },
             ParamIn::Header => {
-                quote! { let #raw_name = ::keel::extract::header(req, #wire, #pointer, &mut __v); }
+                quote! { let #raw_name = ::keel::extract::header(__req, #wire, #pointer, &mut __v); }
             }
         };
         out.extend(raw_decl);
@@ -202,7 +202,7 @@ fn extraction(e: &EndpointPlan) -> (TokenStream, Vec<InputVar>) {
     if let Some(body) = &e.body {
         let t = format_ident!("{}", body);
         out.extend(quote! {
-            let __json = ::keel::extract::json_body(req)?;
+            let __json = ::keel::extract::json_body(__req)?;
             let body = match &__json {
                 ::std::option::Option::Some(__json) => <types::#t as ::keel::extract::FromJson>::from_json(
                     __json,
@@ -292,7 +292,7 @@ fn declarative(
     let count = statements.len();
     let results: Vec<Ident> = (0..count).map(|i| format_ident!("__r{}", i)).collect();
     out.extend(quote! {
-        let __results = db.execute(::std::vec![#(#stmts),*]).await?;
+        let __results = __db.execute(::std::vec![#(#stmts),*]).await?;
         let [#(#results),*]: [::keel::ResultSet; #count] = match __results.try_into() {
             ::std::result::Result::Ok(all) => all,
             ::std::result::Result::Err(_) => return ::std::result::Result::Err(::keel::DbError::Other("the database returned the wrong number of results".into()).into()),
@@ -342,7 +342,7 @@ fn declarative(
                 let __next_cursor = if __items.len() > __limit {
                     __items.truncate(__limit);
                     match #r.rows().nth(__limit.saturating_sub(1)) {
-                        ::std::option::Option::Some(__last) => ::std::option::Option::Some(::keel::cursor::encode(__fp, &[#(#keys),*])),
+                        ::std::option::Option::Some(__last) => ::std::option::Option::Some(::keel::cursor::encode(__fp, &[#(#keys),*])?),
                         ::std::option::Option::None => ::std::option::Option::None,
                     }
                 } else {
@@ -420,23 +420,42 @@ fn fill_expr(fill: &Fill, row: &Ident, results: &[Ident]) -> TokenStream {
         Fill::Object(inner) => object_expr(inner, row, results),
         Fill::NextCursor => quote!(__next_cursor),
         Fill::Rows {
-            paginated: true, ..
-        } => quote!(__items),
+            paginated: true,
+            field_option,
+            ..
+        } => {
+            if *field_option {
+                quote!(::std::option::Option::Some(__items))
+            } else {
+                quote!(__items)
+            }
+        }
         Fill::Rows {
             stmt,
             cardinality,
             item,
+            field_option,
             ..
         } => {
             let r = &results[*stmt];
             let item_row = format_ident!("__row");
+            let scalar_option = matches!(item.as_ref(), Fill::Column { option: true, .. });
             let item = fill_expr(item, &item_row, results);
             let method = match cardinality {
                 Cardinality::One => quote!(one),
                 Cardinality::Optional => quote!(optional),
                 _ => quote!(many),
             };
-            quote!(#r.#method(|__row| ::std::result::Result::Ok::<_, ::keel::DbError>(#item))?)
+            let rows =
+                quote!(#r.#method(|__row| ::std::result::Result::Ok::<_, ::keel::DbError>(#item))?);
+            match (cardinality, *field_option, scalar_option) {
+                // An optional row holding a nullable scalar: either gives None.
+                (Cardinality::Optional, _, true) => quote!(#rows.flatten()),
+                (Cardinality::Optional, _, false) => rows,
+                // Exactly one row, or a list, into a field that is an Option.
+                (_, true, false) => quote!(::std::option::Option::Some(#rows)),
+                _ => rows,
+            }
         }
     }
 }
@@ -536,7 +555,7 @@ fn handler(
     };
     let run = quote! {
         let __input = Input { #(#names),* };
-        let __output: Output = super::super::#(#segments)::*(db, __input).await?;
+        let __output: Output = super::super::#(#segments)::*(__db, __input).await?;
         match __output {
             #(#arms)*
         }

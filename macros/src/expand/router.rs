@@ -1,5 +1,5 @@
-//! The `Api` service: routing as one `match` over path segments, and the
-//! embedded migrations.
+//! The `Api` service: routing over path segments, literal shapes before
+//! parameter shapes, and the embedded migrations.
 
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
@@ -57,17 +57,32 @@ pub(super) fn expand(plan: &Plan) -> TokenStream {
         let methods = sorted.iter().map(|e| {
             let method = e.method.as_str();
             let module = ident(&e.id);
-            let params = shape.iter().enumerate().filter(|(_, s)| s.is_none()).map(|(i, _)| {
-                let p = format_ident!("__p{}", i);
-                quote!(*#p)
-            });
-            quote!(#method => endpoints::#module::handle(db, &req, [#(#params),*]).await,)
+            let params = shape
+                .iter()
+                .enumerate()
+                .filter(|(_, s)| s.is_none())
+                .map(|(i, _)| {
+                    let p = format_ident!("__p{}", i);
+                    quote!(*#p)
+                });
+            quote! {
+                #method => {
+                    return ::keel::router::respond(
+                        endpoints::#module::handle(__db, &__req, [#(#params),*]).await,
+                    );
+                }
+            }
         });
+        // A path can match several shapes (a literal segment and a
+        // parameter); when the method fits none of them, answer 405 with
+        // the methods of all of them.
         quote! {
-            [#(#pattern),*] => match req.method.as_str() {
-                #(#methods)*
-                _ => ::std::result::Result::Err(::keel::Problem::method_not_allowed(&req.method, &[#(#allowed),*])),
-            },
+            if let [#(#pattern),*] = __segments {
+                match __req.method.as_str() {
+                    #(#methods)*
+                    _ => __allowed.extend_from_slice(&[#(#allowed),*]),
+                }
+            }
         }
     });
     let title = &plan.title;
@@ -95,19 +110,14 @@ pub(super) fn expand(plan: &Plan) -> TokenStream {
             }
         }
 
-        async fn __route<D: ::keel::Database>(db: &D, req: ::keel::Request) -> ::keel::Response {
+        async fn __route<D: ::keel::Database>(__db: &D, __req: ::keel::Request) -> ::keel::Response {
             let mut __buf = [""; #depth];
-            let ::std::option::Option::Some(__segments) = ::keel::router::segments(&req.path, &mut __buf) else {
-                return ::keel::Problem::no_route(&req.method, &req.path).into_response();
+            let ::std::option::Option::Some(__segments) = ::keel::router::segments(&__req.path, &mut __buf) else {
+                return ::keel::Problem::no_route(&__req.method, &__req.path).into_response();
             };
-            let __result = match __segments {
-                #(#arms)*
-                _ => ::std::result::Result::Err(::keel::Problem::no_route(&req.method, &req.path)),
-            };
-            match __result {
-                ::std::result::Result::Ok(response) => response,
-                ::std::result::Result::Err(problem) => problem.into_response(),
-            }
+            let mut __allowed: ::std::vec::Vec<&'static str> = ::std::vec::Vec::new();
+            #(#arms)*
+            ::keel::router::unmatched(&__req, &__allowed)
         }
     }
 }

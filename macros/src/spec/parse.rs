@@ -297,7 +297,9 @@ fn parse_fields(src: &Src, node: &Node, schema: &str, d: &mut Diagnostics) -> Ve
 
 fn field_name(src: &Src, key: &MarkedScalarNode, d: &mut Diagnostics) -> Spanned<String> {
     let name = Spanned::new(key.as_str().to_owned(), src.loc(key.span()));
-    if !names::is_snake_case(&name.value) {
+    if let Some(message) = names::unusable(&name.value) {
+        d.error(&name.loc, message);
+    } else if !names::is_snake_case(&name.value) {
         d.error_help(
             &name.loc,
             format!("`{}` must be snake_case", name.value),
@@ -739,7 +741,9 @@ fn parse_endpoint(
     d: &mut Diagnostics,
 ) -> Option<Endpoint> {
     let id = Spanned::new(key.as_str().to_owned(), src.loc(key.span()));
-    if !names::is_snake_case(&id.value) {
+    if let Some(message) = names::unusable(&id.value) {
+        d.error(&id.loc, message);
+    } else if !names::is_snake_case(&id.value) {
         d.error_help(
             &id.loc,
             format!(

@@ -142,37 +142,41 @@ pub fn split_statements(text: &str) -> Vec<(usize, usize)> {
     let mut out = Vec::new();
     let mut start: Option<usize> = None;
     let mut words: Vec<String> = Vec::new();
-    let mut last_word: Option<String> = None;
+    // Inside a trigger, `CASE ... END` nests; only an `END` that closes no
+    // `CASE`, right before a `;`, ends the trigger.
+    let mut case_depth = 0usize;
+    let mut after_block_end = false;
     for lx in &lexemes {
         match &lx.token {
             Token::Trivia => {}
             Token::Semicolon => {
-                let in_trigger = is_trigger(&words);
-                let ends = !in_trigger
-                    || last_word
-                        .as_deref()
-                        .is_some_and(|w| w.eq_ignore_ascii_case("END"));
-                if ends {
+                if !is_trigger(&words) || after_block_end {
                     if let Some(s) = start.take() {
                         out.push((s, lx.start));
                     }
                     words.clear();
-                    last_word = None;
-                } else {
-                    last_word = None;
+                    case_depth = 0;
                 }
+                after_block_end = false;
             }
             other => {
                 if start.is_none() {
                     start = Some(lx.start);
                 }
+                after_block_end = false;
                 if let Token::Word(w) = other {
                     if words.len() < 4 {
                         words.push(w.to_ascii_uppercase());
                     }
-                    last_word = Some(w.clone());
-                } else {
-                    last_word = None;
+                    if w.eq_ignore_ascii_case("CASE") {
+                        case_depth += 1;
+                    } else if w.eq_ignore_ascii_case("END") {
+                        if case_depth > 0 {
+                            case_depth -= 1;
+                        } else {
+                            after_block_end = true;
+                        }
+                    }
                 }
             }
         }
@@ -218,7 +222,7 @@ mod tests {
 
     #[test]
     fn splits_scripts_keeping_triggers_whole() {
-        let script = "CREATE TABLE a (x); -- c;\nCREATE TRIGGER t AFTER INSERT ON a BEGIN UPDATE a SET x = 1; DELETE FROM a; END;\nINSERT INTO a VALUES (';');";
+        let script = "CREATE TABLE a (x); -- c;\nCREATE TRIGGER t AFTER INSERT ON a BEGIN UPDATE a SET x = CASE WHEN x THEN 1 ELSE 2 END; DELETE FROM a; END;\nINSERT INTO a VALUES (';');";
         let parts: Vec<&str> = split_statements(script)
             .into_iter()
             .map(|(s, e)| &script[s..e])

@@ -135,6 +135,22 @@ impl LineIndex {
     }
 }
 
+/// Whether `sql` has a `LEFT`, `RIGHT` or `FULL` join, whose columns may be
+/// NULL whatever their table declares.
+pub fn has_outer_join(sql: &str) -> bool {
+    let words: Vec<String> = lex::lex(sql)
+        .into_iter()
+        .filter_map(|l| match l.token {
+            Token::Word(w) => Some(w.to_ascii_uppercase()),
+            _ => None,
+        })
+        .collect();
+    words.windows(2).any(|pair| {
+        matches!(pair[0].as_str(), "LEFT" | "RIGHT" | "FULL")
+            && matches!(pair[1].as_str(), "JOIN" | "OUTER")
+    })
+}
+
 /// Splits one `.sql` file into its queries.
 pub fn parse_file(module: &str, file: Rc<str>, text: &str, d: &mut Diagnostics) -> Vec<Query> {
     let lines = Rc::new(LineIndex::new(Rc::clone(&file), text));
@@ -221,16 +237,23 @@ fn parse_query(
         d.error_help(&header_loc, "malformed query annotation", "write it as `-- name: get_product :optional` (the name, then :one, :optional, :many or :exec)");
         return None;
     };
-    let name_col = header.find(name).unwrap_or(0);
-    let name_loc = lines.loc(header_offset + name_col);
-    if !names::is_snake_case(name) {
+    // Byte offsets of the name and the cardinality within the header line:
+    // after `name:`, the first and second whitespace-separated words.
+    let words_start = header.find("name:").map_or(0, |i| i + "name:".len());
+    let words = word_offsets(&header[words_start..]);
+    let name_at = words_start + words.first().copied().unwrap_or(0);
+    let card_at = words_start + words.get(1).copied().unwrap_or(0);
+    let name_loc = lines.loc(header_offset + name_at);
+    if let Some(message) = names::unusable(name) {
+        d.error(&name_loc, message);
+    } else if !names::is_snake_case(name) {
         d.error_help(
             &name_loc,
             format!("query name `{name}` must be snake_case"),
             format!("rename it to `{}`", names::to_snake_case(name)),
         );
     }
-    let card_loc = lines.loc(header_offset + header.rfind(card).unwrap_or(0));
+    let card_loc = lines.loc(header_offset + card_at);
     let cardinality = match Cardinality::ALL
         .iter()
         .find(|(n, _)| card.strip_prefix(':') == Some(n))
@@ -326,7 +349,9 @@ fn parse_query(
                 rewritten.push_str(&text[copied..lx.start]);
                 rewritten.push_str(&format!("?{}", index + 1));
                 copied = lx.end;
-                if !names::is_snake_case(p) {
+                if let Some(message) = names::unusable(p) {
+                    d.error(&lines.loc(body_offset + lead + lx.start), message);
+                } else if !names::is_snake_case(p) {
                     d.error(&lines.loc(body_offset + lead + lx.start), format!("parameter `:{p}` must be snake_case"));
                 }
             }
@@ -356,6 +381,21 @@ fn parse_query(
     })
 }
 
+/// Byte offsets where each whitespace-separated word of `text` starts.
+fn word_offsets(text: &str) -> Vec<usize> {
+    let mut out = Vec::new();
+    let mut in_word = false;
+    for (i, c) in text.char_indices() {
+        if c.is_whitespace() {
+            in_word = false;
+        } else if !in_word {
+            in_word = true;
+            out.push(i);
+        }
+    }
+    out
+}
+
 fn type_annotation(
     rest: &str,
     loc: &Loc,
@@ -371,6 +411,8 @@ fn type_annotation(
         );
         return None;
     };
+    let name_at = name.len() - name.trim_start().len();
+    let type_at = rest.len() - ty.len() + (ty.len() - ty.trim_start().len());
     let name = name.trim();
     let ty = ty.trim();
     let (base, nullable) = match ty.strip_suffix('?') {
@@ -385,12 +427,9 @@ fn type_annotation(
         );
         return None;
     }
-    let type_offset = offset + rest.find(ty).unwrap_or(0);
+    let type_offset = offset + type_at;
     Some((
-        Spanned::new(
-            name.to_owned(),
-            lines.loc(offset + rest.find(name).unwrap_or(0)),
-        ),
+        Spanned::new(name.to_owned(), lines.loc(offset + name_at)),
         TypeAnnotation {
             name: base.to_owned(),
             nullable,
@@ -427,6 +466,31 @@ mod tests {
         assert_eq!(q.params[0].loc.to_string(), "app/queries/catalog.sql:5:12");
         assert_eq!(q.param_types[0].1.name, "integer");
         assert_eq!(queries[1].text, "SELECT count(*) AS n FROM products");
+    }
+
+    #[test]
+    fn locations_do_not_confuse_names_with_the_annotation() {
+        let (_, errors) = parse(
+            "-- name: me :sometimes\nSELECT 1 AS x\n-- name: q :one\n-- column string: sting\nSELECT 1 AS string\n",
+        );
+        assert_eq!(
+            errors[0],
+            "app/queries/catalog.sql:1:13: unknown cardinality `:sometimes`; expected `:one`, `:optional`, `:many` or `:exec`"
+        );
+        let (queries, _) =
+            parse("-- name: name :one\n-- column string: string\nSELECT 1 AS string\n");
+        assert_eq!(
+            queries[0].name.loc.to_string(),
+            "app/queries/catalog.sql:1:10"
+        );
+        assert_eq!(
+            queries[0].column_types[0].0.loc.to_string(),
+            "app/queries/catalog.sql:2:11"
+        );
+        assert_eq!(
+            queries[0].column_types[0].1.loc.to_string(),
+            "app/queries/catalog.sql:2:19"
+        );
     }
 
     #[test]

@@ -214,7 +214,8 @@ impl DbError {
     /// on) words it.
     pub fn from_message(message: impl Into<String>) -> Self {
         let message = message.into();
-        if message.contains("constraint failed") {
+        // `RAISE(ABORT, ...)` in a trigger carries only SQLite's code on D1.
+        if message.contains("constraint failed") || message.contains("SQLITE_CONSTRAINT") {
             DbError::Constraint { message }
         } else if message.contains("database is locked")
             || message.contains("SQLITE_BUSY")
@@ -393,5 +394,9 @@ mod tests {
         );
         assert_eq!(d1.constraint(), Some("orders.ref"));
         assert_eq!(DbError::from_message("no such table: x").constraint(), None);
+        let raised = DbError::from_message(
+            "D1_ERROR: order status transition not allowed: SQLITE_CONSTRAINT",
+        );
+        assert!(matches!(raised, DbError::Constraint { .. }));
     }
 }

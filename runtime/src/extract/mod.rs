@@ -25,12 +25,21 @@ impl Violations {
             crate::log::error("validation failed without recording a violation");
             return Problem::internal();
         }
-        let missing_body = self.is_missing_body();
+        let request_level = self.is_missing_body() || self.any_outside_body();
+        let total = self.total();
         let list = self.into_vec();
-        if !missing_body && list.iter().all(|v| v.pointer.starts_with("#/body")) {
-            Problem::invalid_body(list)
-        } else {
+        let listed = list.len();
+        let problem = if request_level {
             Problem::invalid_request(list)
+        } else {
+            Problem::invalid_body(list)
+        };
+        if total > listed {
+            problem.with_detail(format!(
+                "{total} violations; the first {listed} are listed in `errors`"
+            ))
+        } else {
+            problem
         }
     }
 }
@@ -281,6 +290,23 @@ mod tests {
         assert_eq!(list[0].detail, "must be an integer, got \"abc\"");
         assert_eq!(list[1].detail, "must be at least 1");
         assert_eq!(list.len(), 2);
+    }
+
+    #[test]
+    fn reports_are_capped() {
+        let mut v = Violations::new();
+        for i in 0..250 {
+            v.push(format!("#/body/items/{i}"), "is required");
+        }
+        let problem = v.into_problem();
+        assert_eq!(
+            problem.errors().len(),
+            crate::problem::MAX_LISTED_VIOLATIONS
+        );
+        assert_eq!(
+            problem.detail(),
+            Some("250 violations; the first 100 are listed in `errors`")
+        );
     }
 
     #[test]

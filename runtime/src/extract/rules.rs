@@ -222,7 +222,8 @@ fn digits(s: &str) -> Option<u32> {
 
 fn is_date(s: &str) -> bool {
     let b = s.as_bytes();
-    if b.len() != 10 || b[4] != b'-' || b[7] != b'-' {
+    // ASCII only, so that the byte slices below are character boundaries.
+    if !s.is_ascii() || b.len() != 10 || b[4] != b'-' || b[7] != b'-' {
         return false;
     }
     let (Some(year), Some(month), Some(day)) =
@@ -243,7 +244,7 @@ fn is_date(s: &str) -> bool {
 
 fn is_time(s: &str) -> bool {
     let b = s.as_bytes();
-    if b.len() < 8 || b[2] != b':' || b[5] != b':' {
+    if !s.is_ascii() || b.len() < 8 || b[2] != b':' || b[5] != b':' {
         return false;
     }
     let (Some(h), Some(m), Some(sec)) = (digits(&s[0..2]), digits(&s[3..5]), digits(&s[6..8]))
@@ -279,8 +280,8 @@ fn is_time(s: &str) -> bool {
 }
 
 fn is_date_time(s: &str) -> bool {
-    s.len() > 11
-        && s.is_char_boundary(10)
+    s.is_ascii()
+        && s.len() > 11
         && is_date(&s[..10])
         && matches!(s.as_bytes()[10], b'T' | b't' | b' ')
         && is_time(&s[11..])
@@ -323,6 +324,9 @@ mod tests {
             assert!(Format::DateTime.matches(ok), "{ok}");
         }
         for bad in [
+            "2026-01-01T00:00:0é",
+            "2é26-01-01T00:00:00Z",
+            "2026-01-01T00:00:00+0é:00",
             "2026-02-29T00:00:00Z",
             "2026-11-28",
             "2026-11-28T25:00:00Z",
