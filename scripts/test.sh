@@ -4,10 +4,15 @@
 #   - the wasm32-unknown-unknown target (rustup);
 #   - worker-build 0.8.7 and wasm-bindgen-cli at the version Cargo.lock pins
 #     (cargo install);
-#   - wrangler, workerd, binaryen and esbuild (npm ci, from package-lock.json).
+#   - wrangler, workerd, binaryen, esbuild, and the TypeScript client and
+#     browser test tools (npm ci, from package-lock.json);
+#   - the OpenAPI validator and the Python client generator, in .venv (pip,
+#     from app/tests/clients/python/requirements.txt, hashes checked);
+#   - Chromium for the docs portal test (Debian's package).
 #
-# Then: formatting, clippy (native and wasm32), the unit tests, and the HTTP
-# suite against the native server and against the Worker under `wrangler dev`.
+# Then: formatting, clippy (native and wasm32), the unit tests, the HTTP
+# suite against the native server and against the Worker under `wrangler dev`,
+# and the OpenAPI document's tests (validator, generated clients, browser).
 set -eu
 root=$(CDPATH= cd -- "$(dirname -- "$0")/.." && pwd)
 cd "$root"
@@ -34,6 +39,18 @@ fi
 if ! cmp -s package-lock.json node_modules/.installed-package-lock.json 2>/dev/null; then
     npm ci --no-audit --no-fund
     cp package-lock.json node_modules/.installed-package-lock.json
+fi
+requirements=app/tests/clients/python/requirements.txt
+if ! cmp -s "$requirements" .venv/.installed-requirements.txt 2>/dev/null; then
+    python3 -m venv .venv
+    .venv/bin/pip install --quiet --require-hashes -r "$requirements"
+    cp "$requirements" .venv/.installed-requirements.txt
+fi
+if [ ! -x /usr/bin/chromium ]; then
+    sudo=""
+    [ "$(id -u)" = 0 ] || sudo=sudo
+    $sudo apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends chromium
 fi
 
 step "formatting"

@@ -21,6 +21,10 @@ pub mod orders;
 /// The sample data a new development database is filled with.
 pub const SAMPLE_DATA: &str = include_str!("../seed/dev.sql");
 
+/// The API's OpenAPI 3.1 document, as served at `/openapi.json` and
+/// committed as `docs/openapi.json`.
+pub const OPENAPI_JSON: &str = <Api as keel::Service>::OPENAPI_JSON;
+
 /// The Workers entry point: every request goes to the generated API, with
 /// the D1 database bound as `DB` in `wrangler.toml`.
 #[cfg(target_arch = "wasm32")]

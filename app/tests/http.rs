@@ -10,6 +10,7 @@ mod support;
 use std::panic::AssertUnwindSafe;
 
 use support::Server;
+use support::conformance::{Contract, Exchange};
 
 fn run_suite(server: &Server) {
     let mut failures = Vec::new();
@@ -31,6 +32,112 @@ fn run_suite(server: &Server) {
         server.target,
         failures.join("\n")
     );
+
+    // Every response the cases received must be what the document says.
+    let mut contract = Contract::load();
+    let exchanges = server.exchanges();
+    let mismatches: Vec<String> = exchanges
+        .iter()
+        .filter_map(|ex| contract.check(ex).err())
+        .collect();
+    assert!(
+        mismatches.is_empty(),
+        "{} of {} responses do not match docs/openapi.json on the {:?} target:\n{}",
+        mismatches.len(),
+        exchanges.len(),
+        server.target,
+        mismatches.join("\n")
+    );
+}
+
+/// The conformance check can fail: responses that break the document in
+/// each way it checks are caught.
+#[test]
+fn conformance_check_catches_nonconforming_responses() {
+    let ex = |method: &str, path: &str, status: u16, content_type: &str, body: &str| Exchange {
+        method: method.into(),
+        path: path.into(),
+        status,
+        content_type: Some(content_type.into()),
+        body: body.as_bytes().to_vec(),
+    };
+    let good_health = ex(
+        "GET",
+        "/healthz",
+        200,
+        "application/json",
+        r#"{"status":"ok"}"#,
+    );
+    let cases = [
+        (
+            ex(
+                "GET",
+                "/healthz",
+                200,
+                "application/json",
+                r#"{"status":1}"#,
+            ),
+            "body does not match",
+        ),
+        (
+            ex(
+                "GET",
+                "/healthz",
+                200,
+                "application/json",
+                r#"{"status":"ok","extra":true}"#,
+            ),
+            "body does not match",
+        ),
+        (
+            ex("GET", "/healthz", 200, "text/plain", "ok"),
+            "is not documented",
+        ),
+        (
+            ex("GET", "/healthz", 418, "application/problem+json", "{}"),
+            "status 418 is not documented",
+        ),
+        (
+            ex(
+                "GET",
+                "/v1/categories",
+                200,
+                "application/json",
+                r#"{"items":[{"id":1,"slug":"a","name":"A"}]}"#,
+            ),
+            "body does not match",
+        ),
+        (
+            ex(
+                "GET",
+                "/v1/products/1",
+                200,
+                "application/json",
+                r#"{"id":1,"sku":"A","name":"A","description":null,"category":{"slug":"a","name":"A"},"price":{"amount_cents":1,"currency":"USD"},"created_at":"yesterday","availability":{"on_hand":0,"reserved":0,"available":0,"warehouses_in_stock":0}}"#,
+            ),
+            "body does not match",
+        ),
+        (
+            ex("DELETE", "/v1/products", 200, "application/json", "{}"),
+            "only a 405 is expected",
+        ),
+        (
+            ex("GET", "/nowhere", 200, "application/json", "{}"),
+            "only a 404 is expected",
+        ),
+    ];
+    let mut contract = Contract::load();
+    assert_eq!(contract.check(&good_health), Ok(()));
+    for (exchange, expected) in cases {
+        let outcome = contract.check(&exchange);
+        assert!(
+            outcome.as_ref().is_err_and(|e| e.contains(expected)),
+            "{} {} {}: expected an error containing {expected:?}, got {outcome:?}",
+            exchange.method,
+            exchange.path,
+            exchange.status
+        );
+    }
 }
 
 #[test]

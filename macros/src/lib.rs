@@ -18,6 +18,7 @@ mod diag;
 mod expand;
 mod load;
 mod names;
+mod openapi;
 mod spec;
 mod sql;
 #[cfg(test)]

@@ -12,7 +12,7 @@ use syn::{LitStr, Token};
 use crate::check::{self, Resolved};
 use crate::diag::{Diagnostics, Loc};
 use crate::sql::analyze::{MigrationFile, Schema};
-use crate::{expand, names, spec, sql};
+use crate::{expand, names, openapi, spec, sql};
 
 /// The macro's arguments.
 struct Args {
@@ -158,18 +158,22 @@ pub fn generate(
         .map(|q| schema.as_ref().and_then(|s| s.describe(q, &mut d)))
         .collect();
 
-    let plan = spec.and_then(|spec| {
-        let resolved = Resolved::new(&queries, &described);
-        check::check(&spec, &resolved, &mut d)
-    });
+    let resolved = Resolved::new(&queries, &described);
+    let plan = spec
+        .as_ref()
+        .and_then(|spec| check::check(spec, &resolved, &mut d));
     if d.has_errors() {
         return Err(render(d));
     }
-    let Some((mut plan, _)) = plan else {
+    let (Some(spec), Some((mut plan, _))) = (spec, plan) else {
         return Err(vec![format!("{spec_file}: the spec could not be read")]);
     };
     plan.migrations = migrations.into_iter().map(|m| (m.name, m.path)).collect();
     plan.tracked = tracked;
+    let (json, yaml) =
+        openapi::render(&spec, &plan).map_err(|e| vec![format!("{spec_file}: {e}")])?;
+    plan.openapi_json = json;
+    plan.openapi_yaml = yaml;
     Ok(expand::expand(&plan))
 }
 

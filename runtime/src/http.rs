@@ -56,19 +56,19 @@ pub struct Response {
     pub status: StatusCode,
     /// The headers, including `Content-Type` when there is a body.
     pub headers: HeaderMap,
-    /// The body.
-    pub body: Vec<u8>,
+    /// The body (static assets are served without copying).
+    pub body: Bytes,
 }
 
 impl Response {
     /// A response with a body of the given content type.
-    pub fn new(status: StatusCode, content_type: &'static str, body: Vec<u8>) -> Self {
+    pub fn new(status: StatusCode, content_type: &'static str, body: impl Into<Bytes>) -> Self {
         let mut headers = HeaderMap::new();
         headers.insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
         Response {
             status,
             headers,
-            body,
+            body: body.into(),
         }
     }
 
@@ -77,7 +77,7 @@ impl Response {
         Response {
             status,
             headers: HeaderMap::new(),
-            body: Vec::new(),
+            body: Bytes::new(),
         }
     }
 

@@ -27,6 +27,7 @@
 
 pub mod cursor;
 pub mod db;
+pub mod docs;
 pub mod extract;
 pub mod http;
 pub mod log;

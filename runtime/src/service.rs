@@ -18,6 +18,10 @@ pub trait Service: 'static {
     const VERSION: &'static str;
     /// The migrations in `migrations/`, in order.
     const MIGRATIONS: &'static [Migration];
+    /// The OpenAPI 3.1 document, as JSON (served at `/openapi.json`).
+    const OPENAPI_JSON: &'static str;
+    /// The same document as YAML (served at `/openapi.yaml`).
+    const OPENAPI_YAML: &'static str;
 
     /// Routes and handles one request.
     fn handle<D: Database>(db: &D, request: Request) -> impl Future<Output = Response> + MaybeSend;
@@ -25,15 +29,19 @@ pub trait Service: 'static {
 
 /// Handles one request with `S`: the entry point of every adapter.
 ///
-/// `HEAD` is answered as `GET` without the body, as HTTP requires.
+/// Serves the OpenAPI document and the docs portal (see [`crate::docs`]),
+/// and answers `HEAD` as `GET` without the body, as HTTP requires.
 pub async fn serve<S: Service, D: Database>(db: &D, mut request: Request) -> Response {
     let head = request.method == Method::HEAD;
     if head {
         request.method = Method::GET;
     }
-    let mut response = S::handle(db, request).await;
+    let mut response = match crate::docs::respond::<S>(&request) {
+        Some(response) => response,
+        None => S::handle(db, request).await,
+    };
     if head {
-        response.body.clear();
+        response.body = bytes::Bytes::new();
     }
     response
 }

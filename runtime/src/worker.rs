@@ -115,7 +115,7 @@ fn into_worker(response: Response) -> worker::Result<worker::Response> {
     let out = if response.body.is_empty() {
         worker::Response::empty()?
     } else {
-        worker::Response::from_bytes(response.body)?
+        worker::Response::from_bytes(response.body.to_vec())?
     };
     Ok(out
         .with_status(response.status.as_u16())

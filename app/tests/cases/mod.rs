@@ -3,6 +3,7 @@
 //! that change stock use SKUs no other case reads exactly.
 
 mod catalog;
+mod contract;
 mod inventory;
 mod orders;
 mod protocol;
@@ -15,6 +16,22 @@ pub(crate) type Case = (&'static str, fn(&Server));
 /// Every case, by name.
 pub(crate) const ALL: &[Case] = &[
     ("health answers", protocol::health_answers),
+    (
+        "/openapi.json is the committed document",
+        contract::openapi_json_is_the_committed_document,
+    ),
+    (
+        "/openapi.yaml is the same document",
+        contract::openapi_yaml_is_the_same_document,
+    ),
+    (
+        "the docs portal is served by the server",
+        contract::docs_portal_is_served_from_the_server,
+    ),
+    (
+        "the docs portal lists every operation in a browser",
+        contract::docs_portal_lists_every_operation_in_a_browser,
+    ),
     (
         "HEAD is GET without a body",
         protocol::head_is_get_without_body,

@@ -7,15 +7,19 @@
 
 #![allow(dead_code)]
 
+pub(crate) mod conformance;
+
 use std::io::{BufRead, BufReader, Read};
 use std::net::TcpListener;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
-use std::sync::mpsc;
+use std::sync::{Mutex, PoisonError, mpsc};
 use std::time::{Duration, Instant};
 
 use rusqlite::Connection;
 use serde_json::Value;
+
+use conformance::Exchange;
 
 /// A response, read in full.
 #[derive(Debug, Clone)]
@@ -91,6 +95,7 @@ pub(crate) struct Server {
     database: PathBuf,
     child: Child,
     agent: ureq::Agent,
+    exchanges: Mutex<Vec<Exchange>>,
     _dir: tempfile::TempDir,
 }
 
@@ -149,6 +154,7 @@ impl Server {
             database,
             child,
             agent: agent(),
+            exchanges: Mutex::default(),
             _dir: dir,
         }
     }
@@ -214,6 +220,7 @@ impl Server {
             database,
             child,
             agent: agent(),
+            exchanges: Mutex::default(),
             _dir: dir,
         };
         server.wait_until_up(Duration::from_secs(300));
@@ -248,6 +255,14 @@ impl Server {
         std::fs::read_to_string(self._dir.path().join("wrangler.log")).unwrap_or_default()
     }
 
+    /// Every request sent so far, with its response.
+    pub(crate) fn exchanges(&self) -> Vec<Exchange> {
+        self.exchanges
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .clone()
+    }
+
     /// The base URL.
     pub(crate) fn url(&self, path: &str) -> String {
         format!("{}{path}", self.base)
@@ -278,11 +293,22 @@ impl Server {
             .collect();
         let mut body = Vec::new();
         response.body_mut().as_reader().read_to_end(&mut body)?;
-        Ok(Reply {
+        let reply = Reply {
             status,
             headers,
             body,
-        })
+        };
+        self.exchanges
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .push(Exchange {
+                method: method.to_owned(),
+                path: path.split('?').next().unwrap_or(path).to_owned(),
+                status,
+                content_type: reply.header("content-type").map(str::to_owned),
+                body: reply.body.clone(),
+            });
+        Ok(reply)
     }
 
     /// Sends a request.

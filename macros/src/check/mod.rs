@@ -206,6 +206,8 @@ pub fn check(spec: &Spec, sql: &Resolved<'_>, d: &mut Diagnostics) -> Option<(Pl
         endpoints,
         migrations: Vec::new(),
         tracked: Vec::new(),
+        openapi_json: String::new(),
+        openapi_yaml: String::new(),
     };
     Some((plan, types))
 }
@@ -309,6 +311,20 @@ fn check_routes(spec: &Spec, d: &mut Diagnostics) {
             .collect()
     };
     for (i, endpoint) in spec.endpoints.iter().enumerate() {
+        let first = endpoint.segments.first().and_then(|s| match s {
+            Segment::Static(s) => Some(s.as_str()),
+            Segment::Param(_) => None,
+        });
+        if matches!(first, Some("docs" | "openapi.json" | "openapi.yaml")) {
+            d.error_help(
+                &endpoint.path.loc,
+                format!(
+                    "endpoint `{}`: {} is served by keel itself (the OpenAPI document and the docs portal)",
+                    endpoint.id.value, endpoint.path.value
+                ),
+                "choose another path",
+            );
+        }
         let mine = shape(&endpoint.segments);
         if let Some(other) = spec.endpoints[..i]
             .iter()

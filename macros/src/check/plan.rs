@@ -329,4 +329,8 @@ pub struct Plan {
     pub migrations: Vec<(String, std::path::PathBuf)>,
     /// Files whose change must rebuild the app.
     pub tracked: Vec<std::path::PathBuf>,
+    /// The OpenAPI document as JSON.
+    pub openapi_json: String,
+    /// The OpenAPI document as YAML.
+    pub openapi_yaml: String,
 }

@@ -34,6 +34,16 @@ impl TypeTable {
                 );
                 continue;
             }
+            if crate::openapi::RESERVED_SCHEMAS.contains(&name.as_str()) {
+                d.error_help(
+                    &schema.name.loc,
+                    format!(
+                        "schema name `{name}` is taken by the OpenAPI document's error schemas"
+                    ),
+                    "choose another name",
+                );
+                continue;
+            }
             table.declared.push((name.clone(), schema.name.loc.clone()));
             let plan = match &schema.kind {
                 SchemaKind::Enum(values) => TypePlan::Enum {

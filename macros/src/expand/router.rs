@@ -85,6 +85,8 @@ pub(super) fn expand(plan: &Plan) -> TokenStream {
             }
         }
     });
+    let openapi_json = &plan.openapi_json;
+    let openapi_yaml = &plan.openapi_yaml;
     let title = &plan.title;
     let version = &plan.version;
     let migrations = plan.migrations.iter().map(|(name, path)| {
@@ -101,6 +103,8 @@ pub(super) fn expand(plan: &Plan) -> TokenStream {
             const TITLE: &'static str = #title;
             const VERSION: &'static str = #version;
             const MIGRATIONS: &'static [::keel::Migration] = &[#(#migrations),*];
+            const OPENAPI_JSON: &'static str = #openapi_json;
+            const OPENAPI_YAML: &'static str = #openapi_yaml;
 
             fn handle<D: ::keel::Database>(
                 db: &D,

@@ -11,6 +11,7 @@
 //! # impl keel::Service for Api {
 //! #     const TITLE: &'static str = "t"; const VERSION: &'static str = "1";
 //! #     const MIGRATIONS: &'static [keel::Migration] = &[];
+//! #     const OPENAPI_JSON: &'static str = "{}"; const OPENAPI_YAML: &'static str = "";
 //! #     async fn handle<D: keel::Database>(_: &D, _: keel::Request) -> keel::Response { todo!() }
 //! # }
 //! fn main() -> std::process::ExitCode {
@@ -55,6 +56,9 @@ pub struct Options {
     /// Log filter, in `tracing` syntax (`info`, `keel=debug`, ...).
     #[arg(long, env = "KEEL_LOG", default_value = "info")]
     pub log: String,
+    /// Print the OpenAPI document (JSON) to standard output and exit.
+    #[arg(long)]
+    pub openapi: bool,
 }
 
 /// Why a native server could not start or stopped.
@@ -114,6 +118,10 @@ impl<S: Service> Server<S> {
     /// SIGTERM. The `main` of a native app.
     pub fn main(self) -> ExitCode {
         let options = Options::parse();
+        if options.openapi {
+            print!("{}", S::OPENAPI_JSON);
+            return ExitCode::SUCCESS;
+        }
         init_logging(&options.log);
         let runtime = match tokio::runtime::Builder::new_multi_thread()
             .enable_all()

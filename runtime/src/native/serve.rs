@@ -126,7 +126,7 @@ async fn drain(mut body: Incoming) {
 }
 
 fn into_hyper(response: Response) -> hyper::Response<Full<Bytes>> {
-    let mut out = hyper::Response::new(Full::new(Bytes::from(response.body)));
+    let mut out = hyper::Response::new(Full::new(response.body));
     *out.status_mut() = response.status;
     *out.headers_mut() = response.headers;
     out

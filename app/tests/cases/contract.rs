@@ -1,0 +1,117 @@
+//! The contract outward: the OpenAPI document and the docs portal.
+
+use serde_json::{Value, json};
+
+use crate::support::Server;
+
+fn committed() -> String {
+    std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../docs/openapi.json"))
+        .expect("docs/openapi.json")
+}
+
+pub(super) fn openapi_json_is_the_committed_document(s: &Server) {
+    let reply = s.get("/openapi.json");
+    assert_eq!(reply.status, 200);
+    assert_eq!(reply.header("content-type"), Some("application/json"));
+    assert_eq!(String::from_utf8_lossy(&reply.body), committed());
+    let doc = reply.json();
+    assert_eq!(doc["openapi"], "3.1.0");
+    assert_eq!(doc["info"]["title"], "Shop API");
+}
+
+pub(super) fn openapi_yaml_is_the_same_document(s: &Server) {
+    let reply = s.get("/openapi.yaml");
+    assert_eq!(reply.status, 200);
+    assert_eq!(reply.header("content-type"), Some("application/yaml"));
+    let yaml: Value = serde_yaml::from_slice(&reply.body).expect("YAML");
+    let json: Value = serde_json::from_str(&committed()).expect("JSON");
+    assert_eq!(yaml, json);
+    let reply = s.send("POST", "/openapi.yaml", &[], None);
+    reply.problem(405);
+    assert_eq!(reply.header("allow"), Some("GET, HEAD"));
+}
+
+pub(super) fn docs_portal_is_served_from_the_server(s: &Server) {
+    let page = s.get("/docs");
+    assert_eq!(page.status, 200);
+    assert_eq!(
+        page.header("content-type"),
+        Some("text/html; charset=utf-8")
+    );
+    let html = String::from_utf8_lossy(&page.body);
+    assert!(
+        html.contains("<title>Shop API: API reference</title>"),
+        "{html}"
+    );
+    for (asset, content_type, at_least) in [
+        (
+            "/docs/swagger-ui-bundle.js",
+            "text/javascript; charset=utf-8",
+            1_000_000,
+        ),
+        ("/docs/swagger-ui.css", "text/css; charset=utf-8", 100_000),
+        ("/docs/init.js", "text/javascript; charset=utf-8", 50),
+        ("/docs/favicon-32x32.png", "image/png", 100),
+    ] {
+        // The page refers to its assets relatively, so it works behind a prefix.
+        assert!(
+            html.contains(&format!("\"{}\"", asset.trim_start_matches('/'))),
+            "{asset} in {html}"
+        );
+        let reply = s.get(asset);
+        assert_eq!(reply.status, 200, "{asset}");
+        assert_eq!(reply.header("content-type"), Some(content_type), "{asset}");
+        assert!(
+            reply.body.len() >= at_least,
+            "{asset}: {} bytes",
+            reply.body.len()
+        );
+    }
+    assert_eq!(
+        s.get("/docs/nothing.js").problem(404)["type"],
+        "/problems/no-route"
+    );
+}
+
+pub(super) fn docs_portal_lists_every_operation_in_a_browser(s: &Server) {
+    let script = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/clients/browser/docs.mjs"
+    );
+    let out = std::process::Command::new("node")
+        .arg(script)
+        .arg(s.url(""))
+        .output()
+        .expect("node runs");
+    assert!(
+        out.status.success(),
+        "the browser check failed:\n{}\n{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let result: Value = serde_json::from_slice(&out.stdout).expect("the browser check prints JSON");
+    let doc: Value = serde_json::from_str(&committed()).expect("JSON");
+    let mut expected: Vec<String> = doc["paths"]
+        .as_object()
+        .expect("paths")
+        .values()
+        .flat_map(|item| item.as_object().into_iter().flat_map(|ops| ops.values()))
+        .filter_map(|op| op["operationId"].as_str().map(str::to_owned))
+        .collect();
+    expected.sort();
+    let mut listed: Vec<String> = result["operations"]
+        .as_array()
+        .expect("operations")
+        .iter()
+        .filter_map(|v| v.as_str().map(str::to_owned))
+        .collect();
+    listed.sort();
+    assert_eq!(listed, expected);
+    assert_eq!(expected.len(), 10);
+    assert_eq!(
+        result["title"].as_str().map(|t| t.starts_with("Shop API")),
+        Some(true),
+        "{result}"
+    );
+    assert_eq!(result["problems"], json!([]));
+}

@@ -1,0 +1,78 @@
+"""Calls the running shop API through the Python client generated from its
+OpenAPI document by openapi-python-client, and checks the decoded results.
+
+Usage: python test_client.py <base-url>   (the generated package, `shop_client`,
+must be importable: see app/tests/clients.rs)
+"""
+
+import sys
+
+from shop_client import Client
+from shop_client.api.catalog import get_product, list_products
+from shop_client.api.orders import create_order
+from shop_client.models import (
+    Address,
+    CreateOrderRequest,
+    ListProductsSort,
+    Order,
+    OrderStatus,
+    Problem,
+    ProductDetail,
+    ProductPage,
+    StockLine,
+)
+
+
+def main(base: str) -> None:
+    client = Client(base_url=base, raise_on_unexpected_status=True)
+
+    # A list, walked page by page with the opaque cursor.
+    ids = []
+    cursor = None
+    while True:
+        kwargs = {"cursor": cursor} if cursor else {}
+        page = list_products.sync(client=client, sort=ListProductsSort.PRICE_ASC, limit=7, **kwargs)
+        assert isinstance(page, ProductPage), page
+        ids.extend(p.id for p in page.items)
+        if page.next_cursor is None:
+            break
+        cursor = page.next_cursor
+    assert len(ids) == 24 and len(set(ids)) == 24, ids
+
+    # A detail read, decoded into typed models.
+    product = get_product.sync(client=client, product_id=3)
+    assert isinstance(product, ProductDetail), product
+    assert product.sku == "SHO-003"
+    assert product.price.amount_cents == 18900 and product.price.currency == "USD"
+    assert product.description == "Carbon-plated racing flat."
+    assert product.availability.warehouses_in_stock == 2
+
+    address = Address(name="Grace Hopper", line1="Main 2", city="Arlington", postal_code="22201", country="US")
+
+    # An order: 201, with the Location header and the typed order.
+    created = create_order.sync_detailed(
+        client=client,
+        body=CreateOrderRequest(customer_id=7, items=[StockLine(sku="ACC-005", quantity=2)], shipping_address=address),
+    )
+    assert created.status_code == 201, created
+    order = created.parsed
+    assert isinstance(order, Order), order
+    assert order.status == OrderStatus.PENDING
+    assert order.total.amount_cents == 2 * 8900
+    assert created.headers["location"] == f"/v1/orders/{order.id}"
+
+    # A 409: the problem is decoded, extension members included.
+    refused = create_order.sync_detailed(
+        client=client,
+        body=CreateOrderRequest(customer_id=7, items=[StockLine(sku="ACC-005", quantity=10000)], shipping_address=address),
+    )
+    assert refused.status_code == 409, refused
+    problem = refused.parsed
+    assert isinstance(problem, Problem), problem
+    assert problem.type_ == "/problems/insufficient-stock"
+    assert problem.additional_properties["short_skus"] == ["ACC-005"]
+    print("python client: ok")
+
+
+if __name__ == "__main__":
+    main(sys.argv[1])

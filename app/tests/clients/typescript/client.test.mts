@@ -1,0 +1,75 @@
+// Calls the running shop API through a client generated from its OpenAPI
+// document: types from openapi-typescript, requests through openapi-fetch.
+// Type-checked with `tsc --strict` before it runs, so a change to the
+// document that this code relies on fails the type check.
+//
+// Usage: node client.test.mjs <base-url>   (after generating schema.d.ts and
+// compiling: see app/tests/clients.rs)
+import assert from 'node:assert/strict';
+import createClient from 'openapi-fetch';
+import type { components, paths } from './schema.js';
+
+type Product = components['schemas']['Product'];
+type Problem = components['schemas']['Problem'];
+
+const base = process.argv[2];
+const client = createClient<paths>({ baseUrl: base });
+
+// A list, walked page by page with the opaque cursor.
+const seen: Product[] = [];
+let cursor: string | undefined;
+for (;;) {
+  const { data, error } = await client.GET('/v1/products', {
+    params: { query: { sort: 'price_desc', limit: 5, cursor } },
+  });
+  assert.equal(error, undefined);
+  assert.ok(data);
+  seen.push(...data.items);
+  if (data.next_cursor === null) break;
+  cursor = data.next_cursor;
+}
+assert.equal(seen.length, 24);
+assert.equal(new Set(seen.map((p) => p.id)).size, 24);
+const prices: number[] = seen.map((p) => p.price.amount_cents);
+assert.deepEqual(prices, [...prices].sort((a, b) => b - a));
+
+// A detail read.
+const detail = await client.GET('/v1/products/{product_id}', {
+  params: { path: { product_id: 3 } },
+});
+assert.ok(detail.data);
+const cents: number = detail.data.price.amount_cents;
+assert.equal(cents, 18900);
+assert.equal(detail.data.sku, 'SHO-003');
+assert.equal(detail.data.availability.available, 27);
+
+const shipping_address = {
+  name: 'Katherine Johnson',
+  line1: 'Main 3',
+  city: 'Hampton',
+  postal_code: '23666',
+  country: 'US',
+};
+
+// An order creation: 201 with the order and its Location.
+const created = await client.POST('/v1/orders', {
+  body: { customer_id: 9, items: [{ sku: 'ELE-004', quantity: 3 }], shipping_address },
+});
+assert.equal(created.response.status, 201);
+assert.ok(created.data);
+assert.equal(created.data.status, 'pending');
+assert.equal(created.data.items[0].line_total.amount_cents, 3 * 4900);
+assert.equal(created.response.headers.get('location'), `/v1/orders/${created.data.id}`);
+
+// A 409, decoded as a problem.
+const refused = await client.POST('/v1/orders', {
+  body: { customer_id: 9, items: [{ sku: 'ELE-004', quantity: 10000 }], shipping_address },
+});
+assert.equal(refused.response.status, 409);
+const problem: Problem | undefined = refused.error;
+assert.ok(problem);
+assert.equal(problem.type, '/problems/insufficient-stock');
+assert.equal(problem.status, 409);
+assert.deepEqual(problem.short_skus, ['ELE-004']);
+
+console.log('typescript client: ok');

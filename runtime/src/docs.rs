@@ -1,0 +1,92 @@
+//! What every API serves besides its endpoints: its OpenAPI document at
+//! `/openapi.json` and `/openapi.yaml`, and, with the `docs-portal` feature
+//! (on by default), an interactive reference at `/docs`.
+//!
+//! The portal is Swagger UI, embedded in the binary from its release
+//! archive (vendored on crates.io): it works with no network at all, on both
+//! targets. The page refers to its assets and to the document by relative
+//! URLs, so it keeps working behind a path prefix.
+
+use http::{Method, StatusCode, header};
+
+use crate::http::{Request, Response};
+use crate::problem::Problem;
+use crate::service::Service;
+
+/// The paths served here, which no endpoint may use.
+pub const RESERVED_PATHS: &[&str] = &["/openapi.json", "/openapi.yaml", "/docs"];
+
+/// Answers `req` if it is for the document or the portal.
+pub fn respond<S: Service>(req: &Request) -> Option<Response> {
+    let path = req.path.as_str();
+    let found = match path {
+        "/openapi.json" => Some(document(S::OPENAPI_JSON, "application/json")),
+        "/openapi.yaml" => Some(document(S::OPENAPI_YAML, "application/yaml")),
+        _ => portal::<S>(path),
+    }?;
+    if req.method != Method::GET {
+        return Some(Problem::method_not_allowed(&req.method, &["GET", "HEAD"]).into_response());
+    }
+    Some(found)
+}
+
+fn document(text: &'static str, content_type: &'static str) -> Response {
+    let mut response = Response::new(StatusCode::OK, content_type, text.as_bytes());
+    response.headers.insert(
+        header::CACHE_CONTROL,
+        header::HeaderValue::from_static("no-cache"),
+    );
+    response
+}
+
+#[cfg(feature = "docs-portal")]
+fn portal<S: Service>(path: &str) -> Option<Response> {
+    const BUNDLE: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/swagger-ui-bundle.js"));
+    const CSS: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/swagger-ui.css"));
+    const ICON: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/favicon-32x32.png"));
+    const INIT: &str = "window.ui = SwaggerUIBundle({\n  url: 'openapi.json',\n  dom_id: '#swagger-ui',\n  deepLinking: true,\n  displayOperationId: true,\n  defaultModelsExpandDepth: 1,\n});\n";
+    let asset = |body: &'static [u8], content_type: &'static str| {
+        let mut response = Response::new(StatusCode::OK, content_type, body);
+        response.headers.insert(
+            header::CACHE_CONTROL,
+            header::HeaderValue::from_static("public, max-age=86400"),
+        );
+        response
+    };
+    Some(match path {
+        "/docs" => Response::new(StatusCode::OK, "text/html; charset=utf-8", page(S::TITLE)),
+        "/docs/swagger-ui-bundle.js" => asset(BUNDLE, "text/javascript; charset=utf-8"),
+        "/docs/swagger-ui.css" => asset(CSS, "text/css; charset=utf-8"),
+        "/docs/favicon-32x32.png" => asset(ICON, "image/png"),
+        "/docs/init.js" => asset(INIT.as_bytes(), "text/javascript; charset=utf-8"),
+        _ => return None,
+    })
+}
+
+#[cfg(not(feature = "docs-portal"))]
+fn portal<S: Service>(_path: &str) -> Option<Response> {
+    None
+}
+
+#[cfg(feature = "docs-portal")]
+fn page(title: &str) -> String {
+    let title = escape_html(title);
+    format!(
+        "<!doctype html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n\
+         <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n\
+         <title>{title}: API reference</title>\n\
+         <link rel=\"stylesheet\" href=\"docs/swagger-ui.css\">\n\
+         <link rel=\"icon\" type=\"image/png\" href=\"docs/favicon-32x32.png\">\n\
+         </head>\n<body>\n<div id=\"swagger-ui\"></div>\n\
+         <script src=\"docs/swagger-ui-bundle.js\"></script>\n\
+         <script src=\"docs/init.js\"></script>\n</body>\n</html>\n"
+    )
+}
+
+#[cfg(feature = "docs-portal")]
+fn escape_html(text: &str) -> String {
+    text.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+}
