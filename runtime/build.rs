@@ -26,6 +26,15 @@ fn main() {
             .map(|n| n.into_owned())
             .find(|n| n.ends_with(&format!("/dist/{file}")) && !n.contains("/flavors/"))
             .unwrap_or_else(|| panic!("the vendored Swagger UI has no dist/{file}"));
+        if *file == "swagger-ui-bundle.js" {
+            // `swagger-ui-5.32.6/dist/...`: the release, for cache-busting URLs.
+            let version = name
+                .split('/')
+                .next()
+                .unwrap_or("")
+                .trim_start_matches("swagger-ui-");
+            println!("cargo::rustc-env=KEEL_SWAGGER_UI_VERSION={version}");
+        }
         let mut entry = zip.by_name(&name).expect("entry listed above");
         let mut bytes = Vec::new();
         entry.read_to_end(&mut bytes).expect("a readable zip entry");

@@ -40,17 +40,31 @@ if ! cmp -s package-lock.json node_modules/.installed-package-lock.json 2>/dev/n
     npm ci --no-audit --no-fund
     cp package-lock.json node_modules/.installed-package-lock.json
 fi
+# Debian packages: Chromium for the browser test, and venv support if the
+# system Python lacks it.
+apt_install() {
+    if ! command -v apt-get >/dev/null; then
+        echo "error: cannot install $* without apt-get; install it yourself (see README.md)" >&2
+        exit 1
+    fi
+    sudo=""
+    [ "$(id -u)" = 0 ] || sudo="sudo -n"
+    $sudo apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "$@"
+}
+if ! python3 -c 'import sys; sys.exit(sys.version_info < (3, 11))' 2>/dev/null; then
+    echo "error: the client tests need Python 3.11 or later as python3 (app/tests/clients/python/requirements.txt is locked for it)" >&2
+    exit 1
+fi
+python3 -c 'import ensurepip, venv' 2>/dev/null || apt_install python3-venv
 requirements=app/tests/clients/python/requirements.txt
 if ! cmp -s "$requirements" .venv/.installed-requirements.txt 2>/dev/null; then
-    python3 -m venv .venv
+    python3 -m venv --clear .venv
     .venv/bin/pip install --quiet --require-hashes -r "$requirements"
     cp "$requirements" .venv/.installed-requirements.txt
 fi
-if [ ! -x /usr/bin/chromium ]; then
-    sudo=""
-    [ "$(id -u)" = 0 ] || sudo=sudo
-    $sudo apt-get update -qq
-    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends chromium
+if [ ! -x "${CHROMIUM:-/usr/bin/chromium}" ]; then
+    apt_install chromium
 fi
 
 step "formatting"

@@ -46,12 +46,14 @@ fn succeed(command: &mut Command) -> Output {
     out
 }
 
-/// A fresh directory under `target/`, so that Node finds `node_modules`
-/// by walking up from it.
+/// A fresh directory with `node_modules` linked in, so that Node and `tsc`
+/// resolve the client's packages wherever the target directory is.
 fn scratch(name: &str) -> PathBuf {
     let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("{name}-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).expect("scratch dir");
+    std::os::unix::fs::symlink(tool("node_modules"), dir.join("node_modules"))
+        .expect("link node_modules");
     dir
 }
 
@@ -146,10 +148,26 @@ fn typescript_type_check_catches_a_changed_field_type() {
         !checked.status.success(),
         "tsc accepted a client that relies on the old type"
     );
-    assert!(
-        report.contains("client.test.mts") && report.contains("error TS2322"),
-        "expected a type error where the client reads amount_cents as a number:\n{report}"
-    );
+    // Every error is a TS2322 on a line of the client that reads
+    // `amount_cents` as a number, and there is at least one.
+    let source = std::fs::read_to_string(dir.join("client.test.mts")).expect("client source");
+    let lines: Vec<&str> = source.lines().collect();
+    let errors: Vec<&str> = report.lines().filter(|l| l.contains("error TS")).collect();
+    assert!(!errors.is_empty(), "no type errors reported:\n{report}");
+    for error in errors {
+        let line = error
+            .split_once("client.test.mts(")
+            .and_then(|(_, rest)| rest.split(',').next())
+            .and_then(|n| n.parse::<usize>().ok())
+            .unwrap_or_else(|| panic!("unexpected tsc output: {error}"));
+        assert!(error.contains("error TS2322"), "{error}");
+        assert!(
+            lines
+                .get(line - 1)
+                .is_some_and(|l| l.contains("amount_cents")),
+            "the error is not where amount_cents is read: {error}"
+        );
+    }
 }
 
 #[test]

@@ -59,6 +59,7 @@ fn conformance_check_catches_nonconforming_responses() {
         path: path.into(),
         status,
         content_type: Some(content_type.into()),
+        headers: vec!["content-type".into()],
         body: body.as_bytes().to_vec(),
     };
     let good_health = ex(
@@ -124,6 +125,30 @@ fn conformance_check_catches_nonconforming_responses() {
         (
             ex("GET", "/nowhere", 200, "application/json", "{}"),
             "only a 404 is expected",
+        ),
+        (
+            ex(
+                "POST",
+                "/v1/orders",
+                409,
+                "application/problem+json",
+                r#"{"type":"/problems/conflict","title":"Conflict","status":400}"#,
+            ),
+            "the problem's status member is 400",
+        ),
+        (
+            ex(
+                "POST",
+                "/v1/orders",
+                409,
+                "application/problem+json",
+                r#"{"type":"/problems/insufficient-stock","title":"T","status":409,"short_skus":"SHO-001"}"#,
+            ),
+            "body does not match",
+        ),
+        (
+            ex("POST", "/v1/orders", 201, "application/json", "{}"),
+            "the required header Location is missing",
         ),
     ];
     let mut contract = Contract::load();

@@ -32,17 +32,23 @@ use crate::spec::{self, HttpMethod, ParamIn, SchemaKind, Segment, Spec, StringFo
 pub const RESERVED_SCHEMAS: &[&str] = &["Problem", "Violation"];
 
 const JSON: &str = "application/json";
+/// 2^53 - 1, as a JSON number.
+const MAX_SAFE_INTEGER: f64 = 9_007_199_254_740_991.0;
 const PROBLEM_JSON: &str = "application/problem+json";
 
 /// The document, as pretty JSON (with a final newline) and as YAML.
 pub fn render(spec: &Spec, plan: &Plan) -> Result<(String, String), String> {
     let doc = build(spec, plan);
+    let marker_json = format!("\"{REQUIRED_MARKER}\": true");
+    let marker_yaml = format!("{REQUIRED_MARKER}: true");
     let mut json = doc
         .to_pretty_json()
-        .map_err(|e| format!("cannot render the OpenAPI document: {e}"))?;
+        .map_err(|e| format!("cannot render the OpenAPI document: {e}"))?
+        .replace(&marker_json, "\"required\": true");
     json.push('\n');
     let yaml = serde_yaml::to_string(&doc)
-        .map_err(|e| format!("cannot render the OpenAPI document as YAML: {e}"))?;
+        .map_err(|e| format!("cannot render the OpenAPI document as YAML: {e}"))?
+        .replace(&marker_yaml, "required: true");
     Ok((json, yaml))
 }
 
@@ -101,17 +107,23 @@ pub fn build(spec: &Spec, plan: &Plan) -> OpenApi {
         .schema("Problem", problem_schema())
         .schema("Violation", violation_schema());
     for (name, status, description) in COMMON_RESPONSES {
-        let mut response = problem_response(description);
-        if *status == 405 {
-            response.headers.insert(
-                "Allow".to_owned(),
-                RefOr::T(
-                    HeaderBuilder::new()
-                        .schema(Some(string_schema()))
-                        .description(Some("The methods the path accepts."))
-                        .build(),
-                ),
-            );
+        let mut response = problem_response(description, None);
+        let header = match status {
+            405 => Some(("Allow", "The methods the path accepts.", string_schema())),
+            503 => Some((
+                "Retry-After",
+                "Seconds to wait before retrying.",
+                integer_schema(),
+            )),
+            _ => None,
+        };
+        if let Some((name, description, schema)) = header {
+            let mut header = HeaderBuilder::new()
+                .schema(Some(schema))
+                .description(Some(description))
+                .build();
+            header.extensions = Some(required_marker());
+            response.headers.insert(name.to_owned(), RefOr::T(header));
         }
         components = components.response(*name, response);
     }
@@ -122,6 +134,16 @@ pub fn build(spec: &Spec, plan: &Plan) -> OpenApi {
         .tags((!tags.is_empty()).then_some(tags))
         .paths(paths)
         .components(Some(components.build()))
+        .build()
+}
+
+/// utoipa's `Header` has no `required` member; this extension marks the
+/// headers that have it, and `render` writes the real member in its place.
+const REQUIRED_MARKER: &str = "x-keel-required";
+
+fn required_marker() -> utoipa::openapi::extensions::Extensions {
+    utoipa::openapi::extensions::ExtensionsBuilder::new()
+        .add(REQUIRED_MARKER, true)
         .build()
 }
 
@@ -143,7 +165,7 @@ const COMMON_RESPONSES: &[(&str, u16, &str)] = &[
         409,
         "The request conflicts with the current state of the data.",
     ),
-    ("PayloadTooLarge", 413, "The body is larger than 1 MiB."),
+    ("PayloadTooLarge", 413, "The request is larger than 1 MiB."),
     (
         "UnsupportedMediaType",
         415,
@@ -232,6 +254,11 @@ impl Docs<'_> {
                 let mut object = ObjectBuilder::new()
                     .schema_type(Type::Object)
                     .description(schema.description.clone());
+                if self.read_from_requests(&schema.name.value) {
+                    // The server refuses members a request schema does not declare.
+                    object =
+                        object.additional_properties(Some(AdditionalProperties::FreeForm(false)));
+                }
                 for field in fields {
                     let notes = spec_fields
                         .iter()
@@ -251,6 +278,43 @@ impl Docs<'_> {
         }
     }
 
+    /// Whether schema `name` is read from a request body, directly or as a
+    /// field of one.
+    fn read_from_requests(&self, name: &str) -> bool {
+        let mut pending: Vec<&str> = self
+            .plan
+            .endpoints
+            .iter()
+            .filter_map(|e| e.body.as_deref())
+            .collect();
+        let mut seen: Vec<&str> = Vec::new();
+        while let Some(next) = pending.pop() {
+            if next == name {
+                return true;
+            }
+            if seen.contains(&next) {
+                continue;
+            }
+            seen.push(next);
+            let fields = self.plan.types.iter().find_map(|t| match t {
+                TypePlan::Object {
+                    name: n, fields, ..
+                } if n == next => Some(fields),
+                _ => None,
+            });
+            for field in fields.into_iter().flatten() {
+                let mut ty = &field.ty;
+                while let Ty::Vec(inner) = ty {
+                    ty = inner;
+                }
+                if let Ty::Object(inner) | Ty::Enum(inner) = ty {
+                    pending.push(inner);
+                }
+            }
+        }
+        false
+    }
+
     /// The schema of a value of type `ty`.
     fn schema(&self, ty: &Ty, nullable: bool, rules: &RulesPlan, notes: Notes) -> RefOr<Schema> {
         let types = |t: Type| -> SchemaType {
@@ -260,7 +324,18 @@ impl Docs<'_> {
                 SchemaType::new(t)
             }
         };
-        let examples: Vec<Value> = notes.example.clone().into_iter().collect();
+        // YAML types a bare `02139` as a number; a string field's example
+        // is a string all the same.
+        let examples: Vec<Value> = notes
+            .example
+            .clone()
+            .map(|e| match (ty, e) {
+                (Ty::Str(_), Value::Number(n)) => Value::String(n.to_string()),
+                (Ty::Str(_), Value::Bool(b)) => Value::String(b.to_string()),
+                (_, other) => other,
+            })
+            .into_iter()
+            .collect();
         let primitive = |t: Type, format: Option<SchemaFormat>| {
             ObjectBuilder::new()
                 .schema_type(types(t))
@@ -275,9 +350,16 @@ impl Docs<'_> {
                 } else {
                     KnownFormat::Int64
                 };
+                // The bounds the server enforces: int32's, or the integers a
+                // JavaScript number (and so D1) carries exactly.
+                let (lo, hi) = if matches!(ty, Ty::I32) {
+                    (f64::from(i32::MIN), f64::from(i32::MAX))
+                } else {
+                    (-MAX_SAFE_INTEGER, MAX_SAFE_INTEGER)
+                };
                 primitive(Type::Integer, Some(SchemaFormat::KnownFormat(format)))
-                    .minimum(rules.minimum)
-                    .maximum(rules.maximum)
+                    .minimum(Some(rules.minimum.unwrap_or(lo).max(lo)))
+                    .maximum(Some(rules.maximum.unwrap_or(hi).min(hi)))
                     .build()
                     .into()
             }
@@ -407,9 +489,13 @@ impl Docs<'_> {
                     example: notes.example.clone(),
                 },
             );
-            if let (Some(default), RefOr::T(Schema::Object(object))) = (&param.default, &mut schema)
-            {
-                object.default = Some(default_json(default, self.plan));
+            if let Some(default) = &param.default {
+                let value = Some(default_json(default, self.plan));
+                match &mut schema {
+                    RefOr::T(Schema::Object(object)) => object.default = value,
+                    RefOr::Ref(reference) => reference.default = value,
+                    RefOr::T(_) => {}
+                }
             }
             let location = match param.location {
                 ParamIn::Path => OaIn::Path,
@@ -475,28 +561,63 @@ impl Docs<'_> {
                     spec::TypeKind::Integer { .. } => integer_schema(),
                     _ => string_schema(),
                 };
-                built = built.header(
-                    &header.name.value,
-                    HeaderBuilder::new()
-                        .schema(Some(schema))
-                        .description(header.spec.description.clone())
-                        .build(),
-                );
+                let mut built_header = HeaderBuilder::new()
+                    .schema(Some(schema))
+                    .description(header.spec.description.clone())
+                    .build();
+                if header.required {
+                    built_header.extensions = Some(required_marker());
+                }
+                built = built.header(&header.name.value, built_header);
             }
             responses = responses.response(status.to_string(), built.build());
         }
         for (status, reference) in self.error_responses(endpoint) {
-            let response: RefOr<Response> =
-                match declared.get(&status).and_then(|r| r.description.clone()) {
-                    Some(description) => problem_response(&description).into(),
-                    None => match reference {
-                        Some(name) => Ref::from_response_name(name).into(),
-                        None => problem_response(default_description(status)).into(),
-                    },
-                };
+            let members = endpoint
+                .problems
+                .iter()
+                .find(|(s, _)| *s == status)
+                .map(|(_, fields)| self.members(fields));
+            let declared_description = declared.get(&status).and_then(|r| r.description.clone());
+            let response: RefOr<Response> = match (declared_description, members, reference) {
+                (None, None, Some(name)) => Ref::from_response_name(name).into(),
+                (description, members, _) => {
+                    // A status the spec describes can still come from the
+                    // framework for its usual reason; say both.
+                    let common = COMMON_RESPONSES
+                        .iter()
+                        .find(|(_, s, _)| *s == status && matches!(s, 400 | 409 | 422))
+                        .map(|(_, _, text)| *text);
+                    let text = match (description, common) {
+                        (Some(d), Some(c)) => format!("{d} Also: {c}"),
+                        (Some(d), None) => d,
+                        (None, _) => default_description(status).to_owned(),
+                    };
+                    problem_response(&text, members).into()
+                }
+            };
             responses = responses.response(status.to_string(), response);
         }
         op.responses(responses.build()).build()
+    }
+
+    /// The schema of a problem's extension members.
+    fn members(&self, fields: &[crate::check::plan::FieldPlan]) -> Schema {
+        let mut object = ObjectBuilder::new().schema_type(Type::Object);
+        for field in fields {
+            let notes = Notes {
+                description: field.description.clone(),
+                example: None,
+            };
+            object = object.property(
+                &field.name,
+                self.schema(&field.ty, field.nullable, &field.rules, notes),
+            );
+            if !field.optional {
+                object = object.required(&field.name);
+            }
+        }
+        object.into()
     }
 
     /// The error statuses an endpoint can answer with, and the shared
@@ -529,10 +650,13 @@ impl Docs<'_> {
                     statuses.push(409);
                 }
             }
-            EndpointKind::Handler { .. } => {}
+            // A handler's writes can break a constraint too.
+            EndpointKind::Handler { .. } => statuses.push(409),
         }
+        // Any request over 1 MiB is refused, body or not.
+        statuses.push(413);
         if endpoint.body.is_some() {
-            statuses.extend([413, 415, 422]);
+            statuses.extend([415, 422]);
         }
         if let Some(source) = source {
             statuses.extend(
@@ -564,14 +688,25 @@ fn default_description(status: u16) -> &'static str {
     }
 }
 
-fn problem_response(description: &str) -> Response {
+/// A problem response; `members` are the extension members the problem
+/// carries besides RFC 9457's.
+fn problem_response(description: &str, members: Option<Schema>) -> Response {
+    let problem = Ref::from_schema_name("Problem");
+    let schema: RefOr<Schema> = match members {
+        Some(members) => Schema::AllOf(
+            utoipa::openapi::schema::AllOfBuilder::new()
+                .item(problem)
+                .item(members)
+                .build(),
+        )
+        .into(),
+        None => problem.into(),
+    };
     ResponseBuilder::new()
         .description(description)
         .content(
             PROBLEM_JSON,
-            ContentBuilder::new()
-                .schema(Some(Ref::from_schema_name("Problem")))
-                .build(),
+            ContentBuilder::new().schema(Some(schema)).build(),
         )
         .build()
 }

@@ -5,7 +5,8 @@
 //! The portal is Swagger UI, embedded in the binary from its release
 //! archive (vendored on crates.io): it works with no network at all, on both
 //! targets. The page refers to its assets and to the document by relative
-//! URLs, so it keeps working behind a path prefix.
+//! URLs, so it loads behind a path prefix too (where "Try it out" sends
+//! requests is up to the document's `servers`).
 
 use http::{Method, StatusCode, header};
 
@@ -47,14 +48,24 @@ fn portal<S: Service>(path: &str) -> Option<Response> {
     const INIT: &str = "window.ui = SwaggerUIBundle({\n  url: 'openapi.json',\n  dom_id: '#swagger-ui',\n  deepLinking: true,\n  displayOperationId: true,\n  defaultModelsExpandDepth: 1,\n});\n";
     let asset = |body: &'static [u8], content_type: &'static str| {
         let mut response = Response::new(StatusCode::OK, content_type, body);
+        // The page asks for them with a `?v=` that changes with each keel
+        // or Swagger UI release, so they can be cached for good.
         response.headers.insert(
             header::CACHE_CONTROL,
-            header::HeaderValue::from_static("public, max-age=86400"),
+            header::HeaderValue::from_static("public, max-age=31536000, immutable"),
         );
         response
     };
     Some(match path {
-        "/docs" => Response::new(StatusCode::OK, "text/html; charset=utf-8", page(S::TITLE)),
+        "/docs" => {
+            let mut response =
+                Response::new(StatusCode::OK, "text/html; charset=utf-8", page(S::TITLE));
+            response.headers.insert(
+                header::CACHE_CONTROL,
+                header::HeaderValue::from_static("no-cache"),
+            );
+            response
+        }
         "/docs/swagger-ui-bundle.js" => asset(BUNDLE, "text/javascript; charset=utf-8"),
         "/docs/swagger-ui.css" => asset(CSS, "text/css; charset=utf-8"),
         "/docs/favicon-32x32.png" => asset(ICON, "image/png"),
@@ -71,15 +82,20 @@ fn portal<S: Service>(_path: &str) -> Option<Response> {
 #[cfg(feature = "docs-portal")]
 fn page(title: &str) -> String {
     let title = escape_html(title);
+    let v = concat!(
+        env!("CARGO_PKG_VERSION"),
+        "-",
+        env!("KEEL_SWAGGER_UI_VERSION")
+    );
     format!(
         "<!doctype html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n\
          <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n\
          <title>{title}: API reference</title>\n\
-         <link rel=\"stylesheet\" href=\"docs/swagger-ui.css\">\n\
-         <link rel=\"icon\" type=\"image/png\" href=\"docs/favicon-32x32.png\">\n\
+         <link rel=\"stylesheet\" href=\"docs/swagger-ui.css?v={v}\">\n\
+         <link rel=\"icon\" type=\"image/png\" href=\"docs/favicon-32x32.png?v={v}\">\n\
          </head>\n<body>\n<div id=\"swagger-ui\"></div>\n\
-         <script src=\"docs/swagger-ui-bundle.js\"></script>\n\
-         <script src=\"docs/init.js\"></script>\n</body>\n</html>\n"
+         <script src=\"docs/swagger-ui-bundle.js?v={v}\"></script>\n\
+         <script src=\"docs/init.js?v={v}\"></script>\n</body>\n</html>\n"
     )
 }
 

@@ -53,9 +53,9 @@ pub(super) fn docs_portal_is_served_from_the_server(s: &Server) {
         ("/docs/init.js", "text/javascript; charset=utf-8", 50),
         ("/docs/favicon-32x32.png", "image/png", 100),
     ] {
-        // The page refers to its assets relatively, so it works behind a prefix.
+        // Relative, versioned URLs: loadable behind a prefix, cacheable for good.
         assert!(
-            html.contains(&format!("\"{}\"", asset.trim_start_matches('/'))),
+            html.contains(&format!("\"{}?v=", asset.trim_start_matches('/'))),
             "{asset} in {html}"
         );
         let reply = s.get(asset);

@@ -17,6 +17,8 @@ pub(crate) struct Exchange {
     pub(crate) path: String,
     pub(crate) status: u16,
     pub(crate) content_type: Option<String>,
+    /// Response header names, lowercase.
+    pub(crate) headers: Vec<String>,
     pub(crate) body: Vec<u8>,
 }
 
@@ -55,7 +57,10 @@ impl Contract {
 
     /// Checks one exchange; `Err` says what does not conform.
     pub(crate) fn check(&mut self, ex: &Exchange) -> Result<(), String> {
-        if ex.path == "/openapi.json" || ex.path == "/openapi.yaml" || ex.path.starts_with("/docs")
+        if ex.path == "/openapi.json"
+            || ex.path == "/openapi.yaml"
+            || ex.path == "/docs"
+            || ex.path.starts_with("/docs/")
         {
             return Ok(());
         }
@@ -105,6 +110,15 @@ impl Contract {
                 "{what}: the path has no such method, so only a 405 is expected"
             ));
         }
+        if let Some(headers) = response.get("headers").and_then(Value::as_object) {
+            for (name, header) in headers {
+                if header["required"] == true
+                    && !ex.headers.iter().any(|h| h.eq_ignore_ascii_case(name))
+                {
+                    return Err(format!("{what}: the required header {name} is missing"));
+                }
+            }
+        }
         let content = response
             .get("content")
             .and_then(Value::as_object)
@@ -135,6 +149,12 @@ impl Contract {
         }
         let body: Value = serde_json::from_slice(&ex.body)
             .map_err(|e| format!("{what}: body is not JSON: {e}"))?;
+        if media == "application/problem+json" && body["status"] != ex.status {
+            return Err(format!(
+                "{what}: the problem's status member is {}",
+                body["status"]
+            ));
+        }
         let schema = entry["schema"].clone();
         let validator = self.validator(&schema)?;
         let errors: Vec<String> = validator
@@ -164,10 +184,13 @@ impl Contract {
                         let parts: Vec<&str> =
                             template.trim_start_matches('/').split('/').collect();
                         let fits = parts.len() == segments.len()
-                            && parts
-                                .iter()
-                                .zip(&segments)
-                                .all(|(p, s)| p.starts_with('{') || p == s);
+                            && parts.iter().zip(&segments).all(|(p, s)| {
+                                if p.starts_with('{') {
+                                    !s.is_empty()
+                                } else {
+                                    p == s
+                                }
+                            });
                         fits.then(|| {
                             (
                                 parts.iter().filter(|p| p.starts_with('{')).count(),

@@ -306,6 +306,11 @@ impl Server {
                 path: path.split('?').next().unwrap_or(path).to_owned(),
                 status,
                 content_type: reply.header("content-type").map(str::to_owned),
+                headers: reply
+                    .headers
+                    .iter()
+                    .map(|(n, _)| n.to_ascii_lowercase())
+                    .collect(),
                 body: reply.body.clone(),
             });
         Ok(reply)

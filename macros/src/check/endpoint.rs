@@ -105,6 +105,48 @@ pub fn check(
             d.error(&r.status.loc, format!("{what}: a 204 response has no body"));
         }
     }
+    let mut problems = Vec::new();
+    for r in endpoint
+        .responses
+        .iter()
+        .filter(|r| !r.extensions.is_empty())
+    {
+        let mut fields = Vec::new();
+        for field in &r.extensions {
+            let name = &field.name.value;
+            if ["type", "title", "status", "detail", "instance", "errors"].contains(&name.as_str())
+            {
+                d.error(
+                    &field.name.loc,
+                    format!(
+                        "{what}: `{name}` is a standard member of every problem, not an extension"
+                    ),
+                );
+                continue;
+            }
+            let context = format!(
+                "{}Problem{}{}",
+                names::to_pascal_case(&endpoint.id.value),
+                r.status.value,
+                names::to_pascal_case(name)
+            );
+            let fwhat = format!(
+                "problem member `{name}` of response {} of {what}",
+                r.status.value
+            );
+            if let Some(ty) = types.resolve(&field.spec.ty, &context, &fwhat, d) {
+                fields.push(FieldPlan {
+                    name: name.clone(),
+                    ty,
+                    optional: field.optional,
+                    nullable: field.spec.nullable,
+                    rules: rules(&field.spec.rules),
+                    description: field.spec.description.clone(),
+                });
+            }
+        }
+        problems.push((r.status.value, fields));
+    }
 
     let resolved = successes
         .iter()
@@ -246,6 +288,7 @@ pub fn check(
         body,
         kind,
         summary: endpoint.summary.clone(),
+        problems,
     })
 }
 

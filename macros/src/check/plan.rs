@@ -310,6 +310,8 @@ pub struct EndpointPlan {
     pub kind: EndpointKind,
     /// Summary, for docs.
     pub summary: Option<String>,
+    /// The extension members of declared error responses, by status.
+    pub problems: Vec<(u16, Vec<FieldPlan>)>,
 }
 
 /// Everything expansion needs.

@@ -340,6 +340,8 @@ pub struct Response {
     pub schema: Option<TypeRef>,
     /// Declared headers.
     pub headers: Vec<ResponseHeader>,
+    /// Members an error response's problem adds to RFC 9457's (errors only).
+    pub extensions: Vec<Field>,
 }
 
 /// An endpoint.

@@ -1140,6 +1140,7 @@ fn parse_responses(src: &Src, node: &Node, what: &str, d: &mut Diagnostics) -> V
             description: None,
             schema: None,
             headers: Vec::new(),
+            extensions: Vec::new(),
         };
         match value {
             Node::Scalar(s) if success => {
@@ -1150,7 +1151,29 @@ fn parse_responses(src: &Src, node: &Node, what: &str, d: &mut Diagnostics) -> V
                 let Some(rmap) = Map::of(src, value, &rwhat, d) else {
                     continue;
                 };
-                rmap.allow(src, &["description", "schema", "headers"], &rwhat, d);
+                rmap.allow(
+                    src,
+                    &["description", "schema", "headers", "extensions"],
+                    &rwhat,
+                    d,
+                );
+                if let Some(extensions) = rmap.get("extensions") {
+                    if success {
+                        d.error_help(
+                            &rmap.key_loc(src, "extensions").unwrap_or_else(|| loc.clone()),
+                            format!("{rwhat}: `extensions` describe the members of a problem, so they apply to error responses only"),
+                            "give a success response a `schema` instead",
+                        );
+                    } else {
+                        let context = format!(
+                            "{}Problem{status}",
+                            names::to_pascal_case(
+                                what.trim_start_matches("endpoint `").trim_end_matches('`')
+                            )
+                        );
+                        response.extensions = parse_fields(src, extensions, &context, d);
+                    }
+                }
                 response.description = rmap.opt_str(src, "description", &rwhat, d).map(|s| s.value);
                 if let Some(schema) = rmap.opt_str(src, "schema", &rwhat, d) {
                     if success {

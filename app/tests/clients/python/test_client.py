@@ -13,10 +13,10 @@ from shop_client.api.orders import create_order
 from shop_client.models import (
     Address,
     CreateOrderRequest,
+    CreateOrderResponse409,
     ListProductsSort,
     Order,
     OrderStatus,
-    Problem,
     ProductDetail,
     ProductPage,
     StockLine,
@@ -61,16 +61,19 @@ def main(base: str) -> None:
     assert order.total.amount_cents == 2 * 8900
     assert created.headers["location"] == f"/v1/orders/{order.id}"
 
-    # A 409: the problem is decoded, extension members included.
+    # A 409: the problem is decoded into its own model, with the extension
+    # members the document declares for it.
     refused = create_order.sync_detailed(
         client=client,
         body=CreateOrderRequest(customer_id=7, items=[StockLine(sku="ACC-005", quantity=10000)], shipping_address=address),
     )
     assert refused.status_code == 409, refused
     problem = refused.parsed
-    assert isinstance(problem, Problem), problem
+    assert isinstance(problem, CreateOrderResponse409), problem
     assert problem.type_ == "/problems/insufficient-stock"
-    assert problem.additional_properties["short_skus"] == ["ACC-005"]
+    assert problem.status == 409
+    assert problem.short_skus == ["ACC-005"]
+    assert problem.errors[0].pointer == "#/body/items/0/quantity"
     print("python client: ok")
 
 
