@@ -13,7 +13,7 @@ use keel::{Database, Problem, StringEnum};
 
 use crate::endpoints::{create_order, update_order_status};
 use crate::queries::{inventory, orders};
-use crate::types::{Address, Money, Order, OrderLine, OrderStatusHistory, StatusChange};
+use crate::types::{Address, Money, Order, OrderLine, OrderStatusHistory, StatusChange, StockLine};
 
 /// `POST /v1/orders`: reserves stock for every line and stores the order,
 /// or writes nothing and says which lines are at fault.
@@ -102,7 +102,7 @@ pub async fn create_order(
     })
 }
 
-fn reject_duplicate_skus(items: &[crate::types::StockLine]) -> Result<(), Problem> {
+fn reject_duplicate_skus(items: &[StockLine]) -> Result<(), Problem> {
     let mut first_line: HashMap<&str, usize> = HashMap::new();
     let mut problem: Option<Problem> = None;
     for (index, item) in items.iter().enumerate() {

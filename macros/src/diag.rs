@@ -70,6 +70,11 @@ pub struct Diagnostics {
 }
 
 impl Diagnostics {
+    /// Whether an error was recorded at `loc` already.
+    pub fn reported_at(&self, loc: &Loc) -> bool {
+        self.list.iter().any(|d| d.loc == *loc)
+    }
+
     /// Records an error.
     pub fn error(&mut self, loc: &Loc, message: impl Into<String>) {
         self.list.push(Diagnostic {

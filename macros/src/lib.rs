@@ -16,6 +16,7 @@
 mod check;
 mod diag;
 mod expand;
+mod handlers;
 mod load;
 mod names;
 mod openapi;
@@ -33,12 +34,26 @@ use proc_macro::TokenStream;
 /// keel::api!(spec = "../api.yaml", queries = "queries", migrations = "../migrations");
 /// ```
 ///
-/// Paths are relative to the crate's `Cargo.toml`; the defaults are
-/// `api.yaml`, `queries` and `migrations`.
+/// Paths are relative to the crate's `Cargo.toml` (or, with
+/// `paths_from = "file"`, to the file that calls the macro); the defaults
+/// are `api.yaml`, `queries` and `migrations`.
 #[proc_macro]
 pub fn api(input: TokenStream) -> TokenStream {
     let input = proc_macro2::TokenStream::from(input);
-    let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| load::run(input)));
+    // The calling file, where handlers' modules are looked for. Relative
+    // paths are relative to the compiler's working directory.
+    let call_site = proc_macro::Span::call_site();
+    let call_at = Some((call_site.line(), call_site.column()));
+    let call_file = call_site.local_file().map(|file| {
+        if file.is_relative() {
+            std::env::current_dir().map_or(file.clone(), |cwd| cwd.join(&file))
+        } else {
+            file
+        }
+    });
+    let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        load::run(input, call_file.as_deref(), call_at)
+    }));
     match result {
         Ok(tokens) => tokens.into(),
         Err(_) => quote::quote! {

@@ -12,13 +12,15 @@ use syn::{LitStr, Token};
 use crate::check::{self, Resolved};
 use crate::diag::{Diagnostics, Loc};
 use crate::sql::analyze::{MigrationFile, Schema};
-use crate::{expand, names, openapi, spec, sql};
+use crate::{expand, handlers, names, openapi, spec, sql};
 
 /// The macro's arguments.
 struct Args {
     spec: String,
     queries: String,
     migrations: String,
+    /// Paths are relative to the calling file rather than the crate.
+    from_file: bool,
 }
 
 impl Parse for Args {
@@ -27,6 +29,7 @@ impl Parse for Args {
             spec: "api.yaml".into(),
             queries: "queries".into(),
             migrations: "migrations".into(),
+            from_file: false,
         };
         while !input.is_empty() {
             let key: syn::Ident = input.parse()?;
@@ -36,11 +39,25 @@ impl Parse for Args {
                 "spec" => args.spec = value.value(),
                 "queries" => args.queries = value.value(),
                 "migrations" => args.migrations = value.value(),
+                "paths_from" => {
+                    args.from_file = match value.value().as_str() {
+                        "crate" => false,
+                        "file" => true,
+                        other => {
+                            return Err(syn::Error::new(
+                                value.span(),
+                                format!(
+                                    "`paths_from = \"{other}\"`: expected `\"crate\"` (the default: relative to Cargo.toml) or `\"file\"` (relative to this file)"
+                                ),
+                            ));
+                        }
+                    }
+                }
                 other => {
                     return Err(syn::Error::new(
                         key.span(),
                         format!(
-                            "unknown argument `{other}`; expected `spec`, `queries` or `migrations`"
+                            "unknown argument `{other}`; expected `spec`, `queries`, `migrations` or `paths_from`"
                         ),
                     ));
                 }
@@ -53,21 +70,44 @@ impl Parse for Args {
     }
 }
 
-/// Runs the macro.
-pub fn run(input: TokenStream) -> TokenStream {
+/// Runs the macro, called from `call_file` (when the compiler tells).
+pub fn run(
+    input: TokenStream,
+    call_file: Option<&Path>,
+    call_at: Option<(usize, usize)>,
+) -> TokenStream {
     let args: Args = match syn::parse2(input) {
         Ok(args) => args,
         Err(err) => return err.to_compile_error(),
     };
-    let manifest_dir = match std::env::var("CARGO_MANIFEST_DIR") {
-        Ok(dir) => PathBuf::from(dir),
-        Err(_) => {
-            return error_tokens(&[
-                "keel: CARGO_MANIFEST_DIR is not set; build with Cargo".to_owned()
-            ]);
+    let base = if args.from_file {
+        match call_file.and_then(Path::parent) {
+            Some(dir) => dir.to_path_buf(),
+            None => {
+                return error_tokens(&[
+                    "keel: `paths_from = \"file\"` needs the calling file's path, which this compiler does not tell; use paths relative to Cargo.toml".to_owned(),
+                ]);
+            }
+        }
+    } else {
+        match std::env::var("CARGO_MANIFEST_DIR") {
+            Ok(dir) => PathBuf::from(dir),
+            Err(_) => {
+                return error_tokens(&[
+                    "keel: CARGO_MANIFEST_DIR is not set; build with Cargo".to_owned()
+                ]);
+            }
         }
     };
-    match generate(&manifest_dir, &args.spec, &args.queries, &args.migrations) {
+    let files = Files {
+        base: &base,
+        spec: &args.spec,
+        queries: &args.queries,
+        migrations: &args.migrations,
+        call_file,
+        call_at,
+    };
+    match generate(&files) {
         Ok(tokens) => tokens,
         Err(messages) => error_tokens(&messages),
     }
@@ -79,21 +119,43 @@ fn error_tokens(messages: &[String]) -> TokenStream {
     quote!(#(#errors)*)
 }
 
+/// What the macro reads.
+pub struct Files<'a> {
+    /// The directory the paths are relative to.
+    pub base: &'a Path,
+    /// The spec.
+    pub spec: &'a str,
+    /// The queries directory.
+    pub queries: &'a str,
+    /// The migrations directory.
+    pub migrations: &'a str,
+    /// The file that calls the macro, where handlers are looked for.
+    pub call_file: Option<&'a Path>,
+    /// Where in it (1-based line and column).
+    pub call_at: Option<(usize, usize)>,
+}
+
 /// Everything the macro does, from paths to tokens, as a plain function
 /// (the tests call it directly).
-pub fn generate(
-    manifest_dir: &Path,
-    spec_path: &str,
-    queries_dir: &str,
-    migrations_dir: &str,
-) -> Result<TokenStream, Vec<String>> {
-    let root = workspace_root(manifest_dir);
+pub fn generate(files: &Files<'_>) -> Result<TokenStream, Vec<String>> {
+    let manifest_dir = files.base;
+    let (spec_path, queries_dir, migrations_dir) = (files.spec, files.queries, files.migrations);
+    // Messages show paths from the workspace root, found from the calling
+    // file where known (the crate may be built from elsewhere, as by test
+    // harnesses).
+    let root = workspace_root(
+        files
+            .call_file
+            .and_then(Path::parent)
+            .unwrap_or(manifest_dir),
+    );
     let display = |path: &Path| -> Rc<str> {
         let shown = path.strip_prefix(&root).unwrap_or(path);
         Rc::from(shown.to_string_lossy().replace('\\', "/"))
     };
     let mut d = Diagnostics::default();
     let mut tracked = Vec::new();
+    let mut clock = Clock::from_env();
 
     let spec_path = normalize(&manifest_dir.join(spec_path));
     let spec_file = display(&spec_path);
@@ -152,16 +214,30 @@ pub fn generate(
         });
     }
 
+    clock.lap("read and parse");
+    if let (Some(spec), Some(file)) = (&spec, files.call_file) {
+        let site = handlers::CallSite {
+            file,
+            at: files.call_at,
+            display: &display,
+        };
+        handlers::check(spec, &site, &mut tracked, &mut d);
+    }
+
+    clock.lap("handlers");
     let schema = Schema::build(&migrations, &mut d);
+    clock.lap("migrations");
     let described: Vec<_> = queries
         .iter()
         .map(|q| schema.as_ref().and_then(|s| s.describe(q, &mut d)))
         .collect();
+    clock.lap("queries");
 
     let resolved = Resolved::new(&queries, &described);
     let plan = spec
         .as_ref()
         .and_then(|spec| check::check(spec, &resolved, &mut d));
+    clock.lap("spec against SQL");
     if d.has_errors() {
         return Err(render(d));
     }
@@ -174,7 +250,52 @@ pub fn generate(
         openapi::render(&spec, &plan).map_err(|e| vec![format!("{spec_file}: {e}")])?;
     plan.openapi_json = json;
     plan.openapi_yaml = yaml;
-    Ok(expand::expand(&plan))
+    clock.lap("OpenAPI");
+    let tokens = expand::expand(&plan);
+    clock.lap("code");
+    clock.report(&spec_file);
+    Ok(tokens)
+}
+
+/// Phase timings, printed to the build's output when `KEEL_TIMINGS` is set
+/// (`KEEL_TIMINGS=1 cargo build -vv` shows them; see `docs/checks.md`).
+struct Clock {
+    start: Option<std::time::Instant>,
+    last: Option<std::time::Instant>,
+    laps: Vec<(&'static str, std::time::Duration)>,
+}
+
+impl Clock {
+    fn from_env() -> Self {
+        let now = std::env::var_os("KEEL_TIMINGS").map(|_| std::time::Instant::now());
+        Clock {
+            start: now,
+            last: now,
+            laps: Vec::new(),
+        }
+    }
+
+    fn lap(&mut self, what: &'static str) {
+        if let Some(last) = self.last {
+            let now = std::time::Instant::now();
+            self.laps.push((what, now - last));
+            self.last = Some(now);
+        }
+    }
+
+    fn report(&self, spec: &str) {
+        let Some(start) = self.start else { return };
+        let laps: Vec<String> = self
+            .laps
+            .iter()
+            .map(|(what, d)| format!("{what} {:.1} ms", d.as_secs_f64() * 1e3))
+            .collect();
+        eprintln!(
+            "keel: {spec}: {:.1} ms ({})",
+            start.elapsed().as_secs_f64() * 1e3,
+            laps.join(", ")
+        );
+    }
 }
 
 fn render(d: Diagnostics) -> Vec<String> {

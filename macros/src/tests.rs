@@ -59,7 +59,15 @@ fn run(spec: &str, queries: &str, migration: &str) -> Vec<String> {
 }
 
 fn messages(dir: &Path) -> Vec<String> {
-    match generate(dir, "api.yaml", "queries", "migrations") {
+    let files = crate::load::Files {
+        base: dir,
+        spec: "api.yaml",
+        queries: "queries",
+        migrations: "migrations",
+        call_file: None,
+        call_at: None,
+    };
+    match generate(&files) {
         Ok(_) => Vec::new(),
         Err(messages) => messages,
     }
@@ -260,4 +268,107 @@ fn never_panics_on_broken_input() {
             "the macro panicked on:\n{spec}\n---\n{queries}"
         );
     }
+}
+
+/// The code generated for the small specs in `tests/expand/`, pretty-printed
+/// and compared with the snapshots in `src/snapshots/` (review a change with
+/// `INSTA_UPDATE=always cargo test -p keel-macros` and `git diff`).
+#[test]
+fn expansion_snapshots() {
+    let fixtures = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/expand");
+    for name in ["items", "todos", "handler"] {
+        let dir = fixtures.join(name);
+        let files = crate::load::Files {
+            base: &dir,
+            spec: "api.yaml",
+            queries: "queries",
+            migrations: "migrations",
+            call_file: None,
+            call_at: None,
+        };
+        let tokens = match generate(&files) {
+            Ok(tokens) => tokens,
+            Err(messages) => panic!(
+                "fixture `{name}` does not generate:\n{}",
+                messages.join("\n")
+            ),
+        };
+        let file: syn::File = match syn::parse2(tokens) {
+            Ok(file) => file,
+            Err(err) => panic!("fixture `{name}` generates tokens that are not a file: {err}"),
+        };
+        // Tracked files are included by absolute path; show them from the
+        // fixture directory so the snapshot is the same on every machine.
+        let code = prettyplease::unparse(&file).replace(&dir.display().to_string(), "$FIXTURE");
+        insta::assert_snapshot!(format!("expand_{name}"), code);
+    }
+}
+
+#[test]
+fn what_d1_refuses_is_refused_at_compile_time() {
+    // More than 100 bound parameters in one statement.
+    let many: Vec<String> = (0..101).map(|i| format!(":p{i}")).collect();
+    let queries = QUERIES.replace(
+        "WHERE id = :item_id",
+        &format!(
+            "WHERE id = :item_id AND id NOT IN ({})",
+            many[1..].join(", ")
+        ),
+    );
+    let errors = run(SPEC, &queries, MIGRATION);
+    assert!(
+        errors.iter().any(|e| e.starts_with("queries/items.sql:2:")
+            && e.contains("binds 101 parameters; D1 binds at most 100 per statement")),
+        "{errors:#?}"
+    );
+
+    // More than 100,000 bytes of SQL.
+    let padding = format!("/* {} */", "x".repeat(100_000));
+    let queries = QUERIES.replace("ORDER BY id;", &format!("ORDER BY id {padding};"));
+    let errors = run(SPEC, &queries, MIGRATION);
+    assert!(
+        errors.iter().any(|e| e.contains(
+            "query `items.list_items` is 100045 bytes of SQL; D1 accepts at most 100000 bytes per statement"
+        )),
+        "{errors:#?}"
+    );
+
+    // An explicit transaction, in a query or a migration.
+    let queries = format!("{QUERIES}\n-- name: start :exec\nBEGIN;\n");
+    let errors = run(SPEC, &queries, &format!("BEGIN;\n{MIGRATION}\nCOMMIT;"));
+    let transactions: Vec<&String> = errors
+        .iter()
+        .filter(|e| e.contains("D1 refuses explicit transactions"))
+        .collect();
+    assert_eq!(transactions.len(), 3, "{errors:#?}");
+    assert!(transactions[0].starts_with("queries/items.sql:8:1: query `items.start` is a `BEGIN`"));
+    assert!(transactions[1].starts_with(
+        "migrations/0001_items.sql:1:1: a statement of migration 0001_items.sql is a `BEGIN`"
+    ));
+}
+
+#[test]
+fn body_fields_must_suit_the_columns_they_are_bound_to() {
+    let spec = SPEC.replace(
+        "  list_items:\n",
+        "  rename_item:\n    patch: /items/{item_id}\n    params:\n      item_id: { in: path, type: integer }\n    body: Rename\n    queries: [items.rename_item]\n    responses:\n      200: Item\n  list_items:\n",
+    )
+    .replace("  ItemList:\n", "  Rename:\n    properties:\n      name: boolean\n  ItemList:\n");
+    let queries = format!(
+        "{QUERIES}\n-- name: rename_item :one\nUPDATE items SET name = :name WHERE id = :item_id RETURNING id, name;\n"
+    );
+    assert_eq!(
+        one_error(&spec, &queries, MIGRATION),
+        "queries/items.sql:8:25: body field `name` of endpoint `rename_item` is a boolean (stored as 0 or 1), but `:name` of query `items.rename_item` meets the TEXT column items.name (at queries/items.sql:8:25)\n  help: declare it `type: string`, or say otherwise in the query with `-- param name: <type>`"
+    );
+}
+
+#[test]
+fn unused_queries_are_errors() {
+    let queries =
+        format!("{QUERIES}\n-- name: count_items :one\nSELECT COUNT(*) AS n FROM items;\n");
+    assert_eq!(
+        one_error(SPEC, &queries, MIGRATION),
+        "queries/items.sql:7:10: query `items.count_items` is not used by any endpoint\n  help: list it under an endpoint's `queries:` (a handler lists the queries it runs), or delete it"
+    );
 }

@@ -7,7 +7,7 @@ use super::Resolved;
 use super::mapping::{self, Mapped, Target};
 use super::plan::*;
 use super::types::{TypeTable, describe, is_scalar, rules};
-use crate::diag::Diagnostics;
+use crate::diag::{Diagnostics, Loc};
 use crate::names;
 use crate::spec::{Endpoint, Implementation, ParamIn, Segment, Spanned};
 
@@ -220,13 +220,14 @@ pub fn check(
                 let Some(index) = sql.lookup(&entry.query, d) else {
                     continue;
                 };
-                let Some(columns) = sql.columns(index) else {
+                let Some(described) = sql.described(index) else {
                     continue;
                 };
                 mapped.push(Mapped {
                     entry,
                     query: &sql.queries[index],
-                    columns,
+                    columns: &described.columns,
+                    uses: &described.params,
                     stmt,
                 });
             }
@@ -264,9 +265,12 @@ pub fn check(
                     query: sql.index_of(&m.query.full_name).unwrap_or(0),
                     args: bind(
                         types,
+                        &Inputs {
+                            endpoint,
+                            params: &params,
+                            body: body.as_deref(),
+                        },
                         m,
-                        &params,
-                        body.as_deref(),
                         response.page.as_ref().filter(|p| p.stmt == m.stmt),
                         &what,
                         d,
@@ -495,16 +499,28 @@ fn add_page_params(
     });
 }
 
+/// An endpoint's inputs, for binding.
+struct Inputs<'a> {
+    endpoint: &'a Endpoint,
+    params: &'a [ParamPlan],
+    /// The body's schema.
+    body: Option<&'a str>,
+}
+
 /// Binds each SQL parameter of a declarative query to an input.
 fn bind(
     types: &TypeTable,
+    inputs: &Inputs<'_>,
     m: &Mapped<'_>,
-    params: &[ParamPlan],
-    body: Option<&str>,
     page: Option<&PagePlan>,
     what: &str,
     d: &mut Diagnostics,
 ) -> Vec<ArgSource> {
+    let Inputs {
+        endpoint,
+        params,
+        body,
+    } = *inputs;
     let body_fields = body.map(|b| types.fields(b)).unwrap_or(&[]);
     let key_names: Vec<&str> = page
         .map(|p| {
@@ -545,8 +561,15 @@ fn bind(
                 format!("`:{input}` of query `{}` could be the parameter or the body field `{input}` of {what}", m.query.full_name),
                 "rename one of them, or choose with `bind:`",
             ),
-            (Some(p), None) => out.push(ArgSource::Param(p.name.clone())),
-            (None, Some(f)) => out.push(ArgSource::BodyField(f.name.clone(), f.ty.clone())),
+            (Some(p), None) => {
+                let declared = endpoint.params.iter().find(|e| e.name.value == p.name);
+                check_param_type(m, &sql_param.value, &p.ty, declared.map(|e| &e.spec.ty.loc), &format!("parameter `{}` of {what}", p.name), d);
+                out.push(ArgSource::Param(p.name.clone()));
+            }
+            (None, Some(f)) => {
+                check_param_type(m, &sql_param.value, &f.ty, None, &format!("body field `{}` of {what}", f.name), d);
+                out.push(ArgSource::BodyField(f.name.clone(), f.ty.clone()));
+            }
             (None, None) => {
                 let mut inputs: Vec<&str> = params.iter().map(|p| p.name.as_str()).collect();
                 inputs.extend(body_fields.iter().map(|f| f.name.as_str()));
@@ -579,4 +602,47 @@ fn bind(
         }
     }
     out
+}
+
+/// Checks that an input of type `ty` suits every typed use of SQL parameter
+/// `name`. The error points at the input's declared type in the spec when
+/// there is one (`spec`), else at the use in the query.
+fn check_param_type(
+    m: &Mapped<'_>,
+    name: &str,
+    ty: &Ty,
+    spec: Option<&Loc>,
+    input: &str,
+    d: &mut Diagnostics,
+) {
+    if m.query.param_types.iter().any(|(n, _)| n.value == name) {
+        // An annotation (`-- param x: ...`) overrides the inferred type.
+        return;
+    }
+    let Some(clash) = m
+        .uses
+        .iter()
+        .filter(|(n, _)| n == name)
+        .map(|(_, u)| u)
+        .find(|u| !mapping::accepts(u.ty, ty))
+    else {
+        return;
+    };
+    let at = m.query.loc_at_line_col(clash.at);
+    let loc = spec.unwrap_or(&at);
+    if d.reported_at(loc) {
+        // One mistake in the spec, however many queries it meets.
+        return;
+    }
+    let message = format!(
+        "{input} is {}, but `:{name}` of query `{}` meets {} (at {at})",
+        mapping::describe_field(ty),
+        m.query.full_name,
+        clash.against,
+    );
+    let help = format!(
+        "declare it `type: {}`, or say otherwise in the query with `-- param {name}: <type>`",
+        mapping::spec_type_for(clash.ty)
+    );
+    d.error_help(loc, message, help);
 }

@@ -17,6 +17,7 @@ use crate::diag::{Diagnostics, Loc};
 use crate::names;
 use crate::spec::QueryUse;
 use crate::sql::analyze::Column;
+use crate::sql::infer::{ParamUse, SqlType};
 use crate::sql::{Cardinality, Query};
 
 /// One query of a declarative endpoint, with what SQLite said about it.
@@ -27,6 +28,8 @@ pub struct Mapped<'a> {
     pub query: &'a Query,
     /// Its result columns.
     pub columns: &'a [Column],
+    /// Typed uses of its parameters.
+    pub uses: &'a [(String, ParamUse)],
     /// Its position in the batch.
     pub stmt: usize,
 }
@@ -356,11 +359,17 @@ fn fill_rows(
                 return None;
             }
             used[0] = true;
-            // A nullable scalar field may be fed a NULL by a row that exists.
+            // A nullable scalar field may be fed a NULL by a row that
+            // exists; the items of an array never are.
+            let (option, target) = match ty {
+                Ty::Vec(_) => (false, format!("the items of `{path}`")),
+                _ => (option, format!("`{path}`")),
+            };
+            check_column(m, 0, scalar, option, &target, what, d);
             Fill::Column {
                 col: 0,
                 ty: scalar.clone(),
-                option: option && !matches!(ty, Ty::Vec(_)),
+                option,
             }
         }
     };
@@ -457,6 +466,7 @@ fn fill_column(
         scalar => match m.columns.iter().position(|c| c.name == column) {
             Some(i) => {
                 used[i] = true;
+                check_column(m, i, scalar, option, &format!("`{path}`"), what, d);
                 Some(Fill::Column {
                     col: i,
                     ty: scalar.clone(),
@@ -477,5 +487,124 @@ fn fill_column(
                 None
             }
         },
+    }
+}
+
+/// Checks that column `index` of the query can feed a field of type `ty`
+/// (`option`: the field may be null or absent): a compatible type, and no
+/// NULL into a field that cannot hold one. An annotation on the column
+/// (`-- column x: ...`) overrides what was inferred.
+fn check_column(
+    m: &Mapped<'_>,
+    index: usize,
+    ty: &Ty,
+    option: bool,
+    path: &str,
+    what: &str,
+    d: &mut Diagnostics,
+) {
+    let Some(column) = m.columns.get(index) else {
+        return;
+    };
+    let annotation = m
+        .query
+        .column_types
+        .iter()
+        .find(|(n, _)| n.value == column.name)
+        .map(|(_, t)| t);
+    let (sql, nullable, why) = match annotation {
+        Some(t) => (annotated_sql_type(&t.name), t.nullable, None),
+        None => (
+            column.typed.ty,
+            column.typed.nullable,
+            column.typed.why.clone(),
+        ),
+    };
+    let loc = m.query.loc_at_line_col(column.at);
+    let q = &m.query.full_name;
+    if !compatible(ty, sql) {
+        d.error_help(
+            &loc,
+            format!(
+                "column `{}` of query `{q}` is {} but feeds {path}, {} ({what})",
+                column.name,
+                sql.name(),
+                describe_field(ty)
+            ),
+            format!(
+                "convert it in SQL (`CAST(... AS {})`), or change the field's type in the spec",
+                cast_target(ty)
+            ),
+        );
+    } else if nullable && !option && annotation.is_none() {
+        let because = why.map(|w| format!(" ({w})")).unwrap_or_default();
+        d.error_help(
+            &loc,
+            format!(
+                "column `{}` of query `{q}` can be NULL{because}, but feeds {path}, which cannot be null ({what})",
+                column.name
+            ),
+            "give a default with `COALESCE(..., value)`, make the join an inner one, or declare the field `nullable: true`",
+        );
+    }
+}
+
+/// The SQL type an annotation's type name means.
+fn annotated_sql_type(name: &str) -> SqlType {
+    match name {
+        "integer" | "int64" | "int32" | "boolean" => SqlType::Integer,
+        "number" => SqlType::Real,
+        "any" => SqlType::Unknown,
+        // string, and enum schemas, which are stored as text
+        _ => SqlType::Text,
+    }
+}
+
+/// Whether a column of SQL type `sql` can fill a value of type `ty`.
+pub(super) fn compatible(ty: &Ty, sql: SqlType) -> bool {
+    matches!(
+        (ty, sql),
+        (_, SqlType::Unknown)
+            | (Ty::Any, _)
+            | (Ty::I64 | Ty::I32 | Ty::Bool, SqlType::Integer)
+            | (Ty::F64, SqlType::Integer | SqlType::Real)
+            | (
+                Ty::Str(_) | Ty::Enum(_) | Ty::Vec(_) | Ty::Object(_),
+                SqlType::Text
+            )
+    )
+}
+
+pub(super) fn describe_field(ty: &Ty) -> String {
+    match ty {
+        Ty::I64 | Ty::I32 => "an integer".to_owned(),
+        Ty::F64 => "a number".to_owned(),
+        Ty::Bool => "a boolean (stored as 0 or 1)".to_owned(),
+        Ty::Str(_) => "a string".to_owned(),
+        Ty::Enum(name) => format!("the string enum `{name}`"),
+        other => format!("a {}", describe(other)),
+    }
+}
+
+fn cast_target(ty: &Ty) -> &'static str {
+    match ty {
+        Ty::I64 | Ty::I32 | Ty::Bool => "INTEGER",
+        Ty::F64 => "REAL",
+        _ => "TEXT",
+    }
+}
+
+/// Whether an input of type `ty` can be bound where SQL of type `sql` is
+/// expected: what feeds a field both ways, and an integer where a REAL is.
+pub(super) fn accepts(sql: SqlType, ty: &Ty) -> bool {
+    compatible(ty, sql) || matches!((ty, sql), (Ty::I64 | Ty::I32, SqlType::Real))
+}
+
+/// The spec type that suits SQL of type `sql`, for help lines.
+pub(super) fn spec_type_for(sql: SqlType) -> &'static str {
+    match sql {
+        SqlType::Integer => "integer",
+        SqlType::Real => "number",
+        _ => "string",
     }
 }

@@ -12,7 +12,8 @@ use crate::diag::Diagnostics;
 use crate::names;
 use crate::spec::{Implementation, Segment, Spanned, Spec};
 use crate::sql::Query;
-use crate::sql::analyze::{Column, Described};
+use crate::sql::analyze::Described;
+use crate::sql::infer::SqlType;
 use plan::{BindingPlan, Plan, QueryPlan, Ty};
 pub use types::TypeTable;
 
@@ -74,12 +75,9 @@ impl<'a> Resolved<'a> {
         None
     }
 
-    /// The result columns of query `index`, if SQLite accepted it.
-    pub fn columns(&self, index: usize) -> Option<&'a [Column]> {
-        self.described
-            .get(index)
-            .and_then(|d| d.as_ref())
-            .map(|d| d.columns.as_slice())
+    /// What SQLite said about query `index`, if it accepted it.
+    pub fn described(&self, index: usize) -> Option<&'a Described> {
+        self.described.get(index).and_then(|d| d.as_ref())
     }
 }
 
@@ -105,8 +103,29 @@ pub fn check(spec: &Spec, sql: &Resolved<'_>, d: &mut Diagnostics) -> Option<(Pl
         .flatten()
         .filter_map(|q| sql.index_of(&q.query.value))
         .collect();
+    let used: Vec<&str> = spec
+        .endpoints
+        .iter()
+        .flat_map(|e| match &e.implementation {
+            Implementation::Queries(uses) | Implementation::Handler { queries: uses, .. } => uses,
+        })
+        .map(|q| q.query.value.as_str())
+        // A misspelled name (reported already) stands for what it is
+        // closest to, which is then not reported unused as well.
+        .filter_map(|name| match sql.index_of(name) {
+            Some(_) => Some(name),
+            None => names::did_you_mean(name, sql.queries.iter().map(|q| q.full_name.as_str())),
+        })
+        .collect();
     let mut queries = Vec::new();
     for (i, query) in sql.queries.iter().enumerate() {
+        if !used.contains(&query.full_name.as_str()) {
+            d.error_help(
+                &query.name.loc,
+                format!("query `{}` is not used by any endpoint", query.full_name),
+                "list it under an endpoint's `queries:` (a handler lists the queries it runs), or delete it",
+            );
+        }
         let Some(described) = sql.described.get(i).and_then(|d| d.as_ref()) else {
             continue;
         };
@@ -223,11 +242,20 @@ fn binding(
         let annotated = query.param_types.iter().find(|(n, _)| n.value == p.value);
         let (ty, nullable) = match annotated {
             Some((_, t)) => (types.resolve_annotation(&t.name, &t.loc, d)?, t.nullable),
-            None => (Ty::Any, false),
+            // The type of what it is compared with, inserted into or
+            // assigned to; `keel::Value` when nothing tells.
+            None => {
+                let used = described
+                    .params
+                    .iter()
+                    .filter(|(n, _)| *n == p.value)
+                    .map(|(_, u)| u.ty)
+                    .find(|t| *t != SqlType::Unknown);
+                (used.map_or(Ty::Any, sql_ty), false)
+            }
         };
         params.push((p.value.clone(), ty, nullable));
     }
-    let outer_join = crate::sql::has_outer_join(&query.text);
     let mut row = Vec::new();
     for column in &described.columns {
         let annotated = query
@@ -236,40 +264,20 @@ fn binding(
             .find(|(n, _)| n.value == column.name);
         let (ty, nullable) = match annotated {
             Some((_, t)) => (types.resolve_annotation(&t.name, &t.loc, d)?, t.nullable),
-            // A NOT NULL column read through an outer join can still come
-            // back NULL; without finer analysis, trust NOT NULL only when
-            // the query has no outer join.
-            None => (
-                decltype_ty(column.decltype.as_deref()),
-                !column.not_null || outer_join,
-            ),
+            None => (sql_ty(column.typed.ty), column.typed.nullable),
         };
         row.push((column.name.clone(), ty, nullable));
     }
     Some(BindingPlan { params, row })
 }
 
-/// The Rust type for a declared SQLite column type, by SQLite's affinity
-/// rules; `Any` where the declaration says nothing useful.
-fn decltype_ty(decltype: Option<&str>) -> Ty {
-    let Some(decl) = decltype.map(str::to_ascii_uppercase) else {
-        return Ty::Any;
-    };
-    if decl.contains("INT") {
-        Ty::I64
-    } else if decl.contains("CHAR")
-        || decl.contains("CLOB")
-        || decl.contains("TEXT")
-        || decl.contains("DATE")
-        || decl.contains("TIME")
-    {
-        Ty::Str(None)
-    } else if decl.contains("REAL") || decl.contains("FLOA") || decl.contains("DOUB") {
-        Ty::F64
-    } else if decl.contains("BOOL") {
-        Ty::Bool
-    } else {
-        Ty::Any
+/// The Rust type for an inferred SQL type; `Any` where it is not known.
+fn sql_ty(ty: SqlType) -> Ty {
+    match ty {
+        SqlType::Integer => Ty::I64,
+        SqlType::Real => Ty::F64,
+        SqlType::Text => Ty::Str(None),
+        SqlType::Blob | SqlType::Unknown => Ty::Any,
     }
 }
 

@@ -7,6 +7,7 @@ use std::rc::Rc;
 
 use rusqlite::Connection;
 
+use super::infer::{self, Catalog, ParamUse, SqlType, Typed};
 use super::lex;
 use super::{LineIndex, Query};
 use crate::diag::{Diagnostics, Loc};
@@ -29,16 +30,19 @@ pub struct MigrationFile {
 pub struct Column {
     /// Its name in the result.
     pub name: String,
-    /// The declared type of the table column it comes from, if it is one.
-    pub decltype: Option<String>,
-    /// Whether it comes straight from a `NOT NULL` (or `INTEGER PRIMARY
-    /// KEY`) table column.
-    pub not_null: bool,
+    /// Its type and whether it can be NULL (and why), inferred from the
+    /// schema; see [`super::infer`].
+    pub typed: Typed,
+    /// Where its expression starts in the query text (line, column; `0`
+    /// when not known).
+    pub at: (u64, u64),
 }
 
 /// What SQLite says about a query.
 #[derive(Debug, Clone)]
 pub struct Described {
+    /// Typed uses of the parameters.
+    pub params: Vec<(String, ParamUse)>,
     /// Result columns in order.
     pub columns: Vec<Column>,
     /// Whether the statement only reads.
@@ -48,6 +52,7 @@ pub struct Described {
 /// A database with the migrations applied, for preparing queries.
 pub struct Schema {
     conn: Connection,
+    catalog: Catalog,
 }
 
 impl Schema {
@@ -70,6 +75,12 @@ impl Schema {
             let lines = LineIndex::new(Rc::clone(&migration.display), &migration.text);
             for (start, end) in lex::split_statements(&migration.text) {
                 let statement = &migration.text[start..end];
+                super::check_d1_statement(
+                    statement,
+                    &format!("a statement of migration {}", migration.name),
+                    |at| lines.loc(start + at),
+                    d,
+                );
                 let result = conn.prepare(statement).and_then(|mut s| s.raw_execute());
                 if let Err(err) = result {
                     let (offset, message) = located(&err);
@@ -82,7 +93,8 @@ impl Schema {
                 }
             }
         }
-        Some(Schema { conn })
+        let catalog = Catalog::load(&conn);
+        Some(Schema { conn, catalog })
     }
 
     /// Prepares `query`, reporting SQLite's complaint at its location.
@@ -98,22 +110,29 @@ impl Schema {
                 return None;
             }
         };
+        let inferred = infer::infer(&query.text, &self.catalog)
+            .filter(|i| i.columns.len() == stmt.column_count());
         let mut columns = Vec::with_capacity(stmt.column_count());
         for (i, column) in stmt.columns().enumerate() {
-            let not_null = match stmt.column_metadata(i) {
-                Ok(Some((_, _, _, ref decl, _, not_null, primary_key, _))) => {
-                    let integer = decl
-                        .as_ref()
-                        .and_then(|d| d.to_str().ok())
-                        .is_some_and(|d| d.eq_ignore_ascii_case("INTEGER"));
-                    not_null || (primary_key && integer)
-                }
-                _ => false,
+            let (typed, at) = match inferred.as_ref().and_then(|inf| inf.columns.get(i)) {
+                Some(c) => (c.typed.clone(), c.at),
+                // Without a parse, what SQLite knows: the declared type, and
+                // nothing about NULL.
+                None => (
+                    Typed {
+                        ty: column
+                            .decl_type()
+                            .map_or(SqlType::Unknown, SqlType::from_decl),
+                        nullable: true,
+                        why: None,
+                    },
+                    (0, 0),
+                ),
             };
             columns.push(Column {
                 name: column.name().to_owned(),
-                decltype: column.decl_type().map(str::to_owned),
-                not_null,
+                typed,
+                at,
             });
         }
         if stmt.parameter_count() != query.params.len() {
@@ -128,6 +147,7 @@ impl Schema {
             );
         }
         Some(Described {
+            params: inferred.map(|i| i.params).unwrap_or_default(),
             columns,
             readonly: stmt.readonly(),
         })

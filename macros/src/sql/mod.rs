@@ -13,6 +13,7 @@
 //! query's documentation. The SQL itself stays plain SQL.
 
 pub mod analyze;
+pub mod infer;
 pub mod lex;
 
 use std::rc::Rc;
@@ -100,6 +101,27 @@ impl Query {
     pub fn loc_at(&self, offset: usize) -> Loc {
         self.lines.loc(self.offset + offset)
     }
+
+    /// The location of a 1-based line and column of the query's SQL (as
+    /// `sqlparser` reports them); the query's start for `(0, 0)`.
+    pub fn loc_at_line_col(&self, (line, col): (u64, u64)) -> Loc {
+        if line == 0 {
+            return self.name.loc.clone();
+        }
+        let mut offset = 0;
+        for (i, text) in self.text.split_inclusive('\n').enumerate() {
+            if i + 1 == line as usize {
+                let chars: usize = text
+                    .chars()
+                    .take(col.saturating_sub(1) as usize)
+                    .map(char::len_utf8)
+                    .sum();
+                return self.loc_at(offset + chars);
+            }
+            offset += text.len();
+        }
+        self.name.loc.clone()
+    }
 }
 
 /// Maps byte offsets of a file to lines and columns.
@@ -133,22 +155,6 @@ impl LineIndex {
             .map_or(1, |s| s.chars().count() + 1);
         Loc::new(&self.file, line, col)
     }
-}
-
-/// Whether `sql` has a `LEFT`, `RIGHT` or `FULL` join, whose columns may be
-/// NULL whatever their table declares.
-pub fn has_outer_join(sql: &str) -> bool {
-    let words: Vec<String> = lex::lex(sql)
-        .into_iter()
-        .filter_map(|l| match l.token {
-            Token::Word(w) => Some(w.to_ascii_uppercase()),
-            _ => None,
-        })
-        .collect();
-    words.windows(2).any(|pair| {
-        matches!(pair[0].as_str(), "LEFT" | "RIGHT" | "FULL")
-            && matches!(pair[1].as_str(), "JOIN" | "OUTER")
-    })
 }
 
 /// Splits one `.sql` file into its queries.
@@ -332,6 +338,8 @@ fn parse_query(
         end = code[semi].start;
     }
     let text = raw_body[lead..end].trim_end().to_owned();
+    let what = format!("query `{full_name}`");
+    check_d1_statement(&text, &what, |at| lines.loc(body_offset + lead + at), d);
 
     let mut params: Vec<Spanned<String>> = Vec::new();
     let mut rewritten = String::with_capacity(text.len());
@@ -364,6 +372,16 @@ fn parse_query(
         }
     }
     rewritten.push_str(&text[copied..]);
+    if let Some(extra) = params.get(D1_MAX_PARAMS) {
+        d.error_help(
+            &extra.loc,
+            format!(
+                "query `{full_name}` binds {} parameters; D1 binds at most {D1_MAX_PARAMS} per statement",
+                params.len()
+            ),
+            "pass a list as one JSON parameter and read it with `json_each(:items)`",
+        );
+    }
 
     Some(Query {
         full_name,
@@ -436,6 +454,47 @@ fn type_annotation(
             loc: lines.loc(type_offset),
         },
     ))
+}
+
+/// D1 binds at most this many parameters per statement.
+pub const D1_MAX_PARAMS: usize = 100;
+
+/// D1 accepts at most this many bytes of SQL per statement.
+pub const D1_MAX_SQL_BYTES: usize = 100_000;
+
+/// Checks one statement against what D1 refuses whatever the schema: an
+/// explicit transaction, and SQL longer than D1 accepts. `loc` locates a
+/// byte offset of `text`.
+pub fn check_d1_statement(text: &str, what: &str, loc: impl Fn(usize) -> Loc, d: &mut Diagnostics) {
+    let first = lex::lex(text)
+        .into_iter()
+        .find(|l| !matches!(l.token, Token::Trivia));
+    if let Some(lex::Lexeme {
+        token: Token::Word(word),
+        start,
+        ..
+    }) = first
+    {
+        let upper = word.to_ascii_uppercase();
+        if ["BEGIN", "COMMIT", "END", "ROLLBACK", "SAVEPOINT", "RELEASE"].contains(&upper.as_str())
+        {
+            d.error_help(
+                &loc(start),
+                format!("{what} is a `{upper}`: D1 refuses explicit transactions"),
+                "D1 runs a batch of statements as one transaction, all or nothing: an endpoint's queries are sent as one batch, and each migration file is applied as one",
+            );
+        }
+    }
+    if text.len() > D1_MAX_SQL_BYTES {
+        d.error_help(
+            &loc(0),
+            format!(
+                "{what} is {} bytes of SQL; D1 accepts at most {D1_MAX_SQL_BYTES} bytes per statement",
+                text.len()
+            ),
+            "split it into smaller statements, or move data into a table the statement reads",
+        );
+    }
 }
 
 #[cfg(test)]

@@ -1,0 +1,18 @@
+//! A path parameter is a string in the spec, but the query compares it with
+//! an INTEGER column.
+//!
+//! edit api.yaml
+//!   replace `product_id: { in: path, type: integer, format: int64, minimum: 1 }`
+//!   with    `product_id: { in: path, type: string }`
+
+keel::api!(
+    spec = "copies/string_path_param/api.yaml",
+    queries = "copies/string_path_param/queries",
+    migrations = "copies/string_path_param/migrations",
+    paths_from = "file"
+);
+
+#[path = "copies/string_path_param/orders.rs"]
+pub mod orders;
+
+fn main() {}

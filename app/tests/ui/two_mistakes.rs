@@ -1,0 +1,20 @@
+//! Two independent mistakes: both are reported by one build.
+//!
+//! edit app/queries/catalog.sql
+//!   replace `       p.description,`
+//!   with    `       p.descripton,`
+//! edit api.yaml
+//!   replace `{ query: inventory.sku_stock, into: warehouses }`
+//!   with    `{ query: inventory.sku_stok, into: warehouses }`
+
+keel::api!(
+    spec = "copies/two_mistakes/api.yaml",
+    queries = "copies/two_mistakes/queries",
+    migrations = "copies/two_mistakes/migrations",
+    paths_from = "file"
+);
+
+#[path = "copies/two_mistakes/orders.rs"]
+pub mod orders;
+
+fn main() {}
