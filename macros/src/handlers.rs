@@ -30,6 +30,7 @@ pub struct CallSite<'a> {
 
 /// Checks every handler of `spec`; files read are added to `tracked`.
 pub fn check(spec: &Spec, site: &CallSite<'_>, tracked: &mut Vec<PathBuf>, d: &mut Diagnostics) {
+    let ids: Vec<&str> = spec.endpoints.iter().map(|e| e.id.value.as_str()).collect();
     for endpoint in &spec.endpoints {
         let Implementation::Handler { path, .. } = &endpoint.implementation else {
             continue;
@@ -39,6 +40,13 @@ pub fn check(spec: &Spec, site: &CallSite<'_>, tracked: &mut Vec<PathBuf>, d: &m
         let Some((name, modules)) = segments.split_last() else {
             continue;
         };
+        if modules
+            .first()
+            .is_some_and(|m| matches!(*m, "super" | "self" | "crate"))
+        {
+            // Outside what this check follows; the compiler checks it.
+            continue;
+        }
         let expected = expected_signature(name, id);
         match find(site, modules, name, tracked) {
             Found::Fn {
@@ -51,7 +59,7 @@ pub fn check(spec: &Spec, site: &CallSite<'_>, tracked: &mut Vec<PathBuf>, d: &m
                     || Loc::file_start(&(site.display)(&file)),
                     |(line, col)| Loc::new(&(site.display)(&file), line, col),
                 );
-                if let Some(problem) = signature_problem(&item, id) {
+                if let Some(problem) = signature_problem(&item, id, &ids) {
                     d.error_help(
                         &loc,
                         format!("handler `{}` of endpoint `{id}` {problem}", path.value),
@@ -196,10 +204,13 @@ fn find(site: &CallSite<'_>, modules: &[&str], name: &str, tracked: &mut Vec<Pat
         }
         let explicit = declared.attrs.iter().find_map(path_attr);
         let candidates: Vec<PathBuf> = match explicit {
-            Some(p) => vec![
+            // `#[path]` is relative to the file's directory, or inside
+            // inline modules to their directories.
+            Some(p) if inline.is_empty() => vec![
                 file.parent()
                     .map_or_else(|| PathBuf::from(&p), |d| d.join(&p)),
             ],
+            Some(p) => child_dirs.iter().map(|d| d.join(&p)).collect(),
             None => child_dirs
                 .iter()
                 .flat_map(|d| {
@@ -324,9 +335,11 @@ fn child_dirs_of_module(file: &Path) -> Vec<PathBuf> {
 }
 
 /// What is wrong with a handler's signature, if anything surely is.
-fn signature_problem(item: &syn::ItemFn, id: &str) -> Option<String> {
+fn signature_problem(item: &syn::ItemFn, id: &str, ids: &[&str]) -> Option<String> {
     let sig = &item.sig;
-    if sig.asyncness.is_none() {
+    let returns_future =
+        matches!(&sig.output, ReturnType::Type(_, t) if matches!(t.as_ref(), Type::ImplTrait(_)));
+    if sig.asyncness.is_none() && !returns_future {
         return Some("must be an `async fn`".into());
     }
     let inputs: Vec<&FnArg> = sig.inputs.iter().collect();
@@ -355,7 +368,7 @@ fn signature_problem(item: &syn::ItemFn, id: &str) -> Option<String> {
         ));
     }
     if let Some(ty) = arg_type(inputs[1])
-        && let Some(wrong) = wrong_io_type(ty, "Input", id)
+        && let Some(wrong) = wrong_io_type(ty, "Input", id, ids)
     {
         return Some(format!("takes `{wrong}` as its input"));
     }
@@ -382,7 +395,7 @@ fn signature_problem(item: &syn::ItemFn, id: &str) -> Option<String> {
                 })
                 .collect();
             if let Some(ok) = types.first()
-                && let Some(wrong) = wrong_io_type(ok, "Output", id)
+                && let Some(wrong) = wrong_io_type(ok, "Output", id, ids)
             {
                 return Some(format!("returns `{wrong}` when it succeeds"));
             }
@@ -403,8 +416,10 @@ fn signature_problem(item: &syn::ItemFn, id: &str) -> Option<String> {
 }
 
 /// `Some(the type)` when `ty` is surely not the endpoint's `Input` (or
-/// `Output`): a type whose name is something else, or another endpoint's.
-fn wrong_io_type(ty: &Type, expected: &str, id: &str) -> Option<String> {
+/// `Output`): a type whose name is something else, or another endpoint's
+/// (a module named after another of the spec's endpoints `ids`; any other
+/// module may be an alias, as in `use endpoints::create_order as ep`).
+fn wrong_io_type(ty: &Type, expected: &str, id: &str, ids: &[&str]) -> Option<String> {
     let Type::Path(p) = ty else {
         return Some(tokens(ty));
     };
@@ -416,7 +431,7 @@ fn wrong_io_type(ty: &Type, expected: &str, id: &str) -> Option<String> {
         .collect();
     match segments.as_slice() {
         [.., last] if last != expected => Some(tokens(ty)),
-        [.., module, _] if module != id => Some(tokens(ty)),
+        [.., module, _] if module != id && ids.contains(&module.as_str()) => Some(tokens(ty)),
         _ => None,
     }
 }
@@ -514,15 +529,20 @@ fn walk(
                 previous = None;
             }
             b'\'' => {
-                // A character literal (`'x'`, `'\n'`) or a lifetime (`'a`).
+                // A character literal (`'x'`, `'\n'`, `'\''`) or a
+                // lifetime (`'a`).
                 if bytes.get(i + 1) == Some(&b'\\') {
-                    i += 2;
+                    // Past the backslash and the escaped character.
+                    i += 3;
                     while i < bytes.len() && bytes[i] != b'\'' {
                         i += 1;
                     }
                     i += 1;
-                } else if bytes.get(i + 2) == Some(&b'\'') {
-                    i += 3;
+                } else if let Some(len) = text[i + 1..].chars().next().map(char::len_utf8)
+                    && bytes.get(i + 1 + len) == Some(&b'\'')
+                {
+                    // `'x'`, `'é'`.
+                    i += 2 + len;
                 } else {
                     i += 1;
                 }
@@ -616,7 +636,7 @@ mod tests {
                     const S: &str = \"fn target\";\n\
                     const R: &str = r#\"fn target\"#;\n\
                     mod inner {\n    fn target() {}\n}\n\
-                    fn other<'a>(c: char) { let _ = '{'; fn target() {} }\n\
+                    fn other<'a>(c: char) { let _ = ['{', '\\'', 'é']; fn target() {} }\n\
                     pub async fn target() {}\n";
         assert_eq!(locate(text, "target", &[]), Some((8, 14)));
         assert_eq!(locate(text, "target", &["inner".to_owned()]), Some((5, 8)));

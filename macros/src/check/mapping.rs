@@ -513,7 +513,11 @@ fn check_column(
         .find(|(n, _)| n.value == column.name)
         .map(|(_, t)| t);
     let (sql, nullable, why) = match annotation {
-        Some(t) => (annotated_sql_type(&t.name), t.nullable, None),
+        Some(t) => (
+            annotated_sql_type(&t.name),
+            t.nullable,
+            Some("its annotation says `?`".to_owned()),
+        ),
         None => (
             column.typed.ty,
             column.typed.nullable,
@@ -536,7 +540,7 @@ fn check_column(
                 cast_target(ty)
             ),
         );
-    } else if nullable && !option && annotation.is_none() {
+    } else if nullable && !option {
         let because = why.map(|w| format!(" ({w})")).unwrap_or_default();
         d.error_help(
             &loc,

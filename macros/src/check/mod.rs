@@ -129,6 +129,11 @@ pub fn check(spec: &Spec, sql: &Resolved<'_>, d: &mut Diagnostics) -> Option<(Pl
         let Some(described) = sql.described.get(i).and_then(|d| d.as_ref()) else {
             continue;
         };
+        // Every annotation names a type (a handler's queries resolve them
+        // again for their bindings, with the errors reported here).
+        for (_, t) in query.param_types.iter().chain(&query.column_types) {
+            types.resolve_annotation(&t.name, &t.loc, d);
+        }
         for (name, _) in &query.column_types {
             if !described.columns.iter().any(|c| c.name == name.value) {
                 d.error_suggest(
@@ -197,7 +202,7 @@ pub fn check(spec: &Spec, sql: &Resolved<'_>, d: &mut Diagnostics) -> Option<(Pl
         }
         let binding = handler_queries
             .contains(&i)
-            .then(|| binding(&types, query, described, d))
+            .then(|| binding(&types, query, described))
             .flatten();
         queries.push(QueryPlan {
             full_name: query.full_name.clone(),
@@ -231,17 +236,17 @@ pub fn check(spec: &Spec, sql: &Resolved<'_>, d: &mut Diagnostics) -> Option<(Pl
     Some((plan, types))
 }
 
-fn binding(
-    types: &TypeTable,
-    query: &Query,
-    described: &Described,
-    d: &mut Diagnostics,
-) -> Option<BindingPlan> {
+/// The typed binding of a query a handler runs. Annotation errors were
+/// reported already, so here they only make the binding absent.
+fn binding(types: &TypeTable, query: &Query, described: &Described) -> Option<BindingPlan> {
     let mut params = Vec::new();
     for p in &query.params {
         let annotated = query.param_types.iter().find(|(n, _)| n.value == p.value);
         let (ty, nullable) = match annotated {
-            Some((_, t)) => (types.resolve_annotation(&t.name, &t.loc, d)?, t.nullable),
+            Some((_, t)) => (
+                types.resolve_annotation(&t.name, &t.loc, &mut Diagnostics::default())?,
+                t.nullable,
+            ),
             // The type of what it is compared with, inserted into or
             // assigned to; `keel::Value` when nothing tells.
             None => {
@@ -263,7 +268,10 @@ fn binding(
             .iter()
             .find(|(n, _)| n.value == column.name);
         let (ty, nullable) = match annotated {
-            Some((_, t)) => (types.resolve_annotation(&t.name, &t.loc, d)?, t.nullable),
+            Some((_, t)) => (
+                types.resolve_annotation(&t.name, &t.loc, &mut Diagnostics::default())?,
+                t.nullable,
+            ),
             None => (sql_ty(column.typed.ty), column.typed.nullable),
         };
         row.push((column.name.clone(), ty, nullable));

@@ -283,7 +283,7 @@ pub enum Implementation {
     Queries(Vec<QueryUse>),
     /// By a Rust function, which may run the listed queries.
     Handler {
-        /// The function's path from the crate root (`orders::create_order`).
+        /// The function's path from the module that calls `keel::api!` (`orders::create_order`).
         path: Spanned<String>,
         /// Queries the function runs.
         queries: Vec<QueryUse>,

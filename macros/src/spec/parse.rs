@@ -796,7 +796,7 @@ fn parse_endpoint(
             if !valid || path.value.is_empty() {
                 d.error_help(
                     &path.loc,
-                    format!("{what}: `handler` must be a Rust path from the crate root"),
+                    format!("{what}: `handler` must be a Rust path such as `orders::create_order`, relative to the module that calls `keel::api!`"),
                     "write it like `orders::create_order`",
                 );
             }

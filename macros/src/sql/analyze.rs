@@ -116,18 +116,27 @@ impl Schema {
         for (i, column) in stmt.columns().enumerate() {
             let (typed, at) = match inferred.as_ref().and_then(|inf| inf.columns.get(i)) {
                 Some(c) => (c.typed.clone(), c.at),
-                // Without a parse, what SQLite knows: the declared type, and
-                // nothing about NULL.
-                None => (
-                    Typed {
+                // Without a parse (or when the parse disagrees with
+                // SQLite), what SQLite knows: the declared type, and NOT
+                // NULL for a column read straight from a table, unless an
+                // outer join may leave it NULL.
+                None => {
+                    let not_null = matches!(
+                        stmt.column_metadata(i),
+                        Ok(Some((_, _, _, _, _, true, _, _)))
+                    ) && !super::has_outer_join(&query.text);
+                    let mut typed = Typed {
                         ty: column
                             .decl_type()
                             .map_or(SqlType::Unknown, SqlType::from_decl),
-                        nullable: true,
+                        nullable: !not_null,
                         why: None,
-                    },
-                    (0, 0),
-                ),
+                    };
+                    if !not_null {
+                        typed.why = Some("it is not known to be NOT NULL".to_owned());
+                    }
+                    (typed, (0, 0))
+                }
             };
             columns.push(Column {
                 name: column.name().to_owned(),

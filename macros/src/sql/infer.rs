@@ -46,15 +46,16 @@ impl SqlType {
             SqlType::Integer
         } else if d.contains("CHAR") || d.contains("CLOB") || d.contains("TEXT") {
             SqlType::Text
-        } else if d.contains("BLOB") || d.is_empty() {
+        } else if d.contains("BLOB") {
             SqlType::Blob
         } else if d.contains("REAL") || d.contains("FLOA") || d.contains("DOUB") {
             SqlType::Real
         } else if d.contains("BOOL") {
+            // NUMERIC affinity; booleans are stored as 0 and 1.
             SqlType::Integer
-        } else if d.contains("DATE") || d.contains("TIME") {
-            SqlType::Text
         } else {
+            // No declared type (values stay as stored) or NUMERIC affinity
+            // (`DATE`, `DATETIME`, `DECIMAL`: text or numbers, by value).
             SqlType::Unknown
         }
     }
@@ -120,6 +121,8 @@ impl Typed {
 /// (1-based line and column of the query text).
 #[derive(Debug, Clone)]
 pub struct ColumnType {
+    /// Its name in the result, as SQLite names it.
+    pub name: String,
     /// Type and nullability.
     pub typed: Typed,
     /// Where it is written.
@@ -174,30 +177,36 @@ impl Catalog {
         for (kind, name, sql) in objects {
             let key = name.to_ascii_lowercase();
             if kind == "table" {
-                let columns = conn
+                // `table_xinfo` lists generated columns too; `hidden` 1 is a
+                // virtual table's hidden column, which `*` does not return.
+                let rows: Vec<(String, String, bool, i64, i64)> = conn
                     .prepare(&format!(
-                        "PRAGMA table_info(\"{}\")",
+                        "PRAGMA table_xinfo(\"{}\")",
                         name.replace('"', "\"\"")
                     ))
                     .and_then(|mut s| {
                         s.query_map([], |r| {
-                            let col: String = r.get(1)?;
-                            let decl: String = r.get(2)?;
-                            let notnull: bool = r.get(3)?;
-                            let pk: i64 = r.get(5)?;
-                            let ty = SqlType::from_decl(&decl);
-                            let rowid = pk > 0 && decl.eq_ignore_ascii_case("INTEGER");
-                            let nullable = !(notnull || rowid);
-                            let mut typed = Typed::new(ty, nullable);
-                            if nullable {
-                                typed.why =
-                                    Some(format!("`{name}.{col}` is not declared NOT NULL"));
-                            }
-                            Ok(CatalogColumn { name: col, typed })
+                            Ok((r.get(1)?, r.get(2)?, r.get(3)?, r.get(5)?, r.get(6)?))
                         })?
                         .collect::<Result<Vec<_>, _>>()
                     })
                     .unwrap_or_default();
+                // Only a table's sole `INTEGER PRIMARY KEY` is its rowid,
+                // which is never NULL; other key columns may be.
+                let keys = rows.iter().filter(|r| r.3 > 0).count();
+                let columns = rows
+                    .into_iter()
+                    .filter(|r| r.4 != 1)
+                    .map(|(col, decl, notnull, pk, _)| {
+                        let rowid = pk > 0 && keys == 1 && decl.eq_ignore_ascii_case("INTEGER");
+                        let nullable = !(notnull || rowid);
+                        let mut typed = Typed::new(SqlType::from_decl(&decl), nullable);
+                        if nullable {
+                            typed.why = Some(format!("`{name}.{col}` is not declared NOT NULL"));
+                        }
+                        CatalogColumn { name: col, typed }
+                    })
+                    .collect();
                 catalog.tables.insert(key, columns);
             } else if let Some(sql) = sql {
                 let Ok(statements) = Parser::parse_sql(&SQLiteDialect {}, &sql) else {
@@ -206,8 +215,8 @@ impl Catalog {
                 if let Some(Statement::CreateView(view)) = statements.first() {
                     let inferred =
                         infer_query(&view.query, &catalog, &Scope::default(), &mut Vec::new());
-                    let names: Vec<String> = projection_names(&view.query);
-                    catalog.tables.insert(key, named(inferred, names));
+                    let names: Vec<Ident> = view.columns.iter().map(|c| c.name.clone()).collect();
+                    catalog.tables.insert(key, named(inferred, &names));
                 }
             }
         }
@@ -226,7 +235,14 @@ pub fn infer(sql: &str, catalog: &Catalog) -> Option<Inferred> {
     let columns = match statement {
         Statement::Query(query) => infer_query(query, catalog, &Scope::default(), &mut params),
         Statement::Insert(insert) => {
-            let table = insert.table.to_string();
+            // `main.t` and `"t"` are `t`.
+            let written = insert.table.to_string();
+            let table = written
+                .rsplit('.')
+                .next()
+                .unwrap_or_default()
+                .trim_matches(['"', '`', '[', ']'])
+                .to_owned();
             let scope = Scope::of_table(catalog, &table, None);
             if let Some(source) = &insert.source {
                 let targets: Vec<Option<Typed>> = insert
@@ -369,6 +385,19 @@ fn placeholder(expr: &Expr) -> Option<String> {
     }
 }
 
+/// Names SQLite knows without a table declaring them: the rowid (never
+/// NULL when the query reads one table, so no outer join can blank it), and
+/// the current time.
+fn builtin(name: &str, scope: &Scope) -> Option<Typed> {
+    match name.to_ascii_lowercase().as_str() {
+        "rowid" | "oid" | "_rowid_" => Some(Typed::new(SqlType::Integer, scope.sources.len() > 1)),
+        "current_timestamp" | "current_date" | "current_time" => {
+            Some(Typed::new(SqlType::Text, false))
+        }
+        _ => None,
+    }
+}
+
 fn last_ident(name: &ObjectName) -> String {
     name.0
         .last()
@@ -459,39 +488,21 @@ impl Scope {
     }
 }
 
-/// A view's or CTE's columns: what its query gives, under its names.
-fn named(columns: Vec<ColumnType>, names: Vec<String>) -> Vec<CatalogColumn> {
+/// A view's, CTE's or subquery's columns: what its query gives, under the
+/// names it declares (`cte(a, b)`) or else the query's own.
+fn named(columns: Vec<ColumnType>, names: &[Ident]) -> Vec<CatalogColumn> {
+    if !names.is_empty() && names.len() != columns.len() {
+        // SQLite refuses this; say nothing rather than guess.
+        return Vec::new();
+    }
     columns
         .into_iter()
-        .zip(names)
-        .map(|(c, name)| CatalogColumn {
-            name,
+        .enumerate()
+        .map(|(i, c)| CatalogColumn {
+            name: names.get(i).map_or(c.name, |n| n.value.clone()),
             typed: c.typed,
         })
         .collect()
-}
-
-fn projection_names(query: &Query) -> Vec<String> {
-    match query.body.as_ref() {
-        SetExpr::Select(select) => select
-            .projection
-            .iter()
-            .map(|item| match item {
-                SelectItem::ExprWithAlias { alias, .. } => alias.value.clone(),
-                SelectItem::UnnamedExpr(Expr::Identifier(i)) => i.value.clone(),
-                SelectItem::UnnamedExpr(Expr::CompoundIdentifier(parts)) => {
-                    parts.last().map(|i| i.value.clone()).unwrap_or_default()
-                }
-                other => other.to_string(),
-            })
-            .collect(),
-        SetExpr::Query(q) => projection_names(q),
-        SetExpr::SetOperation { left, .. } => projection_names(&Query {
-            body: left.clone(),
-            ..query.clone()
-        }),
-        _ => Vec::new(),
-    }
 }
 
 fn infer_query(
@@ -507,18 +518,10 @@ fn infer_query(
     if let Some(with) = &query.with {
         for cte in &with.cte_tables {
             let columns = infer_query(&cte.query, catalog, &scope, params);
-            let names = if cte.alias.columns.is_empty() {
-                projection_names(&cte.query)
-            } else {
-                cte.alias
-                    .columns
-                    .iter()
-                    .map(|c| c.name.value.clone())
-                    .collect()
-            };
+            let names: Vec<Ident> = cte.alias.columns.iter().map(|c| c.name.clone()).collect();
             scope
                 .ctes
-                .push((cte.alias.name.value.clone(), named(columns, names)));
+                .push((cte.alias.name.value.clone(), named(columns, &names)));
         }
     }
     if let Some(limit) = &query.limit_clause {
@@ -577,6 +580,7 @@ fn infer_set(
             l.into_iter()
                 .zip(r)
                 .map(|(a, b)| ColumnType {
+                    name: a.name,
                     typed: Typed {
                         ty: a.typed.ty.merge(b.typed.ty),
                         nullable: a.typed.nullable || b.typed.nullable,
@@ -586,21 +590,36 @@ fn infer_set(
                 })
                 .collect()
         }
-        SetExpr::Values(values) => values
-            .rows
-            .first()
-            .map(|row| {
-                row.iter()
-                    .map(|e| {
-                        let span = e.span();
-                        ColumnType {
-                            typed: type_expr(e, scope, catalog, params),
-                            at: (span.start.line, span.start.column),
+        SetExpr::Values(values) => {
+            // Every row counts: `VALUES (1), (NULL)` can be NULL.
+            let mut columns: Vec<ColumnType> = Vec::new();
+            for row in &values.rows {
+                for (i, e) in row.iter().enumerate() {
+                    let typed = type_expr(e, scope, catalog, params);
+                    let null = matches!(e, Expr::Value(v) if matches!(v.value, Value::Null));
+                    match columns.get_mut(i) {
+                        Some(c) => {
+                            if !null {
+                                c.typed.ty = c.typed.ty.merge(typed.ty);
+                            }
+                            if typed.nullable {
+                                c.typed.nullable = true;
+                                c.typed.why = c.typed.why.take().or(typed.why);
+                            }
                         }
-                    })
-                    .collect()
-            })
-            .unwrap_or_default(),
+                        None => {
+                            let span = e.span();
+                            columns.push(ColumnType {
+                                name: format!("column{}", i + 1),
+                                typed,
+                                at: (span.start.line, span.start.column),
+                            });
+                        }
+                    }
+                }
+            }
+            columns
+        }
         _ => Vec::new(),
     }
 }
@@ -624,7 +643,30 @@ fn infer_select(
             scope.narrow(qualifier.as_deref(), &name);
         }
     }
-    project(&select.projection, &scope, catalog, params)
+    let mut columns = project(&select.projection, &scope, catalog, params);
+    // An aggregate query without GROUP BY gives one row even over no rows;
+    // its plain columns are then NULL.
+    let items: Vec<Option<&Expr>> = select
+        .projection
+        .iter()
+        .map(|item| match item {
+            SelectItem::UnnamedExpr(e) | SelectItem::ExprWithAlias { expr: e, .. } => Some(e),
+            _ => None,
+        })
+        .collect();
+    if !scope.grouped
+        && items.iter().flatten().any(|e| has_aggregate(e))
+        && items.len() == columns.len()
+    {
+        for (column, item) in columns.iter_mut().zip(&items) {
+            if !item.is_some_and(has_aggregate) {
+                column.typed = column.typed.clone().nullable_because(
+                    "an aggregate query over no rows gives NULL for its other columns",
+                );
+            }
+        }
+    }
+    columns
 }
 
 /// The columns a WHERE clause proves are not NULL in the rows it keeps:
@@ -695,7 +737,18 @@ fn project(
         match item {
             SelectItem::UnnamedExpr(expr) | SelectItem::ExprWithAlias { expr, .. } => {
                 let span = expr.span();
+                let name = match item {
+                    SelectItem::ExprWithAlias { alias, .. } => alias.value.clone(),
+                    _ => match expr {
+                        Expr::Identifier(i) => i.value.clone(),
+                        Expr::CompoundIdentifier(parts) => {
+                            parts.last().map(|i| i.value.clone()).unwrap_or_default()
+                        }
+                        other => other.to_string(),
+                    },
+                };
                 out.push(ColumnType {
+                    name,
                     typed: type_expr(expr, scope, catalog, params),
                     at: (span.start.line, span.start.column),
                 });
@@ -703,6 +756,7 @@ fn project(
             SelectItem::Wildcard(_) => {
                 for source in &scope.sources {
                     out.extend(source.columns.iter().map(|c| ColumnType {
+                        name: c.name.clone(),
                         typed: c.typed.clone(),
                         at: (0, 0),
                     }));
@@ -717,6 +771,7 @@ fn project(
                     .find(|s| s.name.eq_ignore_ascii_case(name))
                 {
                     out.extend(source.columns.iter().map(|c| ColumnType {
+                        name: c.name.clone(),
                         typed: c.typed.clone(),
                         at: (0, 0),
                     }));
@@ -724,6 +779,7 @@ fn project(
             }
             SelectItem::ExprWithAliases { expr, .. } => {
                 out.push(ColumnType {
+                    name: expr.to_string(),
                     typed: type_expr(expr, scope, catalog, params),
                     at: (0, 0),
                 });
@@ -751,9 +807,7 @@ fn scope_of(
             scope.sources.push(source);
         }
         for join in &twj.joins {
-            let Some(mut source) = source_of(&join.relation, catalog, &scope, params) else {
-                continue;
-            };
+            let source = source_of(&join.relation, catalog, &scope, params);
             let (left_outer, right_outer) = match &join.join_operator {
                 JoinOperator::Left(_) | JoinOperator::LeftOuter(_) => (false, true),
                 JoinOperator::Right(_) | JoinOperator::RightOuter(_) => (true, false),
@@ -767,7 +821,8 @@ fn scope_of(
             } else {
                 "LEFT"
             };
-            if right_outer {
+            let mut source = source;
+            if right_outer && let Some(source) = &mut source {
                 let why = format!("`{}` is on the outer side of a {kind} JOIN", source.name);
                 for c in &mut source.columns {
                     c.typed.nullable = true;
@@ -783,7 +838,9 @@ fn scope_of(
                     }
                 }
             }
-            scope.sources.push(source);
+            // A source that cannot be read is left out: its columns are
+            // then unknown, so NULL is assumed.
+            scope.sources.extend(source);
             if let Some(constraint) = join_constraint(&join.join_operator) {
                 type_expr(constraint, &scope, catalog, params);
             }
@@ -799,12 +856,7 @@ fn always_one_row(query: &Query) -> bool {
     let SetExpr::Select(select) = query.body.as_ref() else {
         return false;
     };
-    let aggregate = |e: &Expr| {
-        matches!(e, Expr::Function(f) if {
-            let name = f.name.to_string().to_ascii_lowercase();
-            matches!(name.as_str(), "count" | "total" | "sum" | "avg" | "min" | "max" | "group_concat" | "json_group_array" | "json_group_object")
-        })
-    };
+    let aggregate = |e: &Expr| matches!(e, Expr::Function(f) if is_aggregate(f));
     query.limit_clause.is_none()
         && select.having.is_none()
         && matches!(&select.group_by, GroupByExpr::Expressions(exprs, _) if exprs.is_empty())
@@ -813,6 +865,52 @@ fn always_one_row(query: &Query) -> bool {
             SelectItem::UnnamedExpr(e) | SelectItem::ExprWithAlias { expr: e, .. } => aggregate(e),
             _ => false,
         })
+}
+
+/// Whether `f` is an aggregate (not a window function: `OVER` keeps the
+/// rows).
+fn is_aggregate(f: &sqlparser::ast::Function) -> bool {
+    let name = last_ident(&f.name).to_ascii_lowercase();
+    let one_arg = matches!(&f.args, FunctionArguments::List(list) if list.args.len() == 1);
+    f.over.is_none()
+        && (matches!(
+            name.as_str(),
+            "count"
+                | "total"
+                | "sum"
+                | "avg"
+                | "group_concat"
+                | "string_agg"
+                | "json_group_array"
+                | "json_group_object"
+        ) || (matches!(name.as_str(), "min" | "max") && one_arg))
+}
+
+/// Whether `expr` contains an aggregate call outside any subquery.
+fn has_aggregate(expr: &Expr) -> bool {
+    match expr {
+        Expr::Function(f) => {
+            is_aggregate(f)
+                || matches!(&f.args, FunctionArguments::List(list) if list.args.iter().any(|a| matches!(a, FunctionArg::Unnamed(FunctionArgExpr::Expr(e)) if has_aggregate(e))))
+        }
+        Expr::BinaryOp { left, right, .. } => has_aggregate(left) || has_aggregate(right),
+        Expr::UnaryOp { expr, .. } | Expr::Nested(expr) | Expr::Cast { expr, .. } => {
+            has_aggregate(expr)
+        }
+        Expr::Case {
+            operand,
+            conditions,
+            else_result,
+            ..
+        } => {
+            operand.as_deref().is_some_and(has_aggregate)
+                || conditions
+                    .iter()
+                    .any(|c| has_aggregate(&c.condition) || has_aggregate(&c.result))
+                || else_result.as_deref().is_some_and(has_aggregate)
+        }
+        _ => false,
+    }
 }
 
 fn join_constraint(op: &JoinOperator) -> Option<&Expr> {
@@ -873,7 +971,7 @@ fn source_of(
                         name: alias.unwrap_or(lower.clone()).to_ascii_lowercase(),
                         table: lower,
                         columns: vec![
-                            col("key", SqlType::Unknown, false),
+                            col("key", SqlType::Unknown, true),
                             col("value", SqlType::Unknown, true),
                             col("type", SqlType::Text, false),
                             col("atom", SqlType::Unknown, true),
@@ -900,7 +998,10 @@ fn source_of(
             subquery, alias, ..
         } => {
             let columns = infer_query(subquery, catalog, scope, params);
-            let names = projection_names(subquery);
+            let names: Vec<Ident> = alias
+                .as_ref()
+                .map(|a| a.columns.iter().map(|c| c.name.clone()).collect())
+                .unwrap_or_default();
             let name = alias
                 .as_ref()
                 .map(|a| a.name.value.clone())
@@ -912,14 +1013,7 @@ fn source_of(
                 } else {
                     name
                 },
-                columns: columns
-                    .into_iter()
-                    .zip(names)
-                    .map(|(c, name)| CatalogColumn {
-                        name,
-                        typed: c.typed,
-                    })
-                    .collect(),
+                columns: named(columns, &names),
             })
         }
         TableFactor::NestedJoin {
@@ -952,11 +1046,13 @@ fn type_expr(
         Expr::Identifier(i) => scope
             .column(None, ident_name(i))
             .map(|(t, _)| t)
+            .or_else(|| builtin(ident_name(i), scope))
             .unwrap_or_else(Typed::unknown),
         Expr::CompoundIdentifier(parts) => match parts.as_slice() {
             [.., q, c] => scope
                 .column(Some(ident_name(q)), ident_name(c))
                 .map(|(t, _)| t)
+                .or_else(|| builtin(ident_name(c), scope))
                 .unwrap_or_else(Typed::unknown),
             _ => Typed::unknown(),
         },
@@ -986,36 +1082,98 @@ fn type_expr(
             compare(a, b, scope, catalog, params);
             Typed::new(SqlType::Integer, false)
         }
+        Expr::Substring {
+            expr: text,
+            substring_from,
+            substring_for,
+            ..
+        } => {
+            use_param(text, SqlType::Text, "substr(), which works on TEXT", params);
+            let mut typed = type_expr(text, scope, catalog, params);
+            typed.ty = SqlType::Text;
+            for bound in substring_from.iter().chain(substring_for.iter()) {
+                use_param(
+                    bound,
+                    SqlType::Integer,
+                    "a position or length of substr(), an INTEGER",
+                    params,
+                );
+                let t = type_expr(bound, scope, catalog, params);
+                if t.nullable {
+                    typed = typed
+                        .nullable_because(t.why.unwrap_or_else(|| "a bound can be NULL".into()));
+                }
+            }
+            typed
+        }
+        Expr::Trim {
+            expr: text,
+            trim_what,
+            trim_characters,
+            ..
+        } => {
+            let mut typed = type_expr(text, scope, catalog, params);
+            typed.ty = SqlType::Text;
+            for other in trim_what
+                .iter()
+                .map(|b| b.as_ref())
+                .chain(trim_characters.iter().flatten())
+                .chain(std::iter::once(text.as_ref()))
+            {
+                use_param(other, SqlType::Text, "trim(), which works on TEXT", params);
+                let t = type_expr(other, scope, catalog, params);
+                if t.nullable {
+                    typed.nullable = true;
+                    typed.why = typed.why.or(t.why);
+                }
+            }
+            typed
+        }
         Expr::Exists { subquery, .. } => {
             infer_query(subquery, catalog, scope, params);
             Typed::new(SqlType::Integer, false)
         }
         Expr::In { expr, target, .. } => {
             let left = type_expr(expr, scope, catalog, params);
+            // `x IN (...)` is NULL when `x` is, or when no item matches and
+            // one of them is NULL.
+            let mut result = Typed {
+                ty: SqlType::Integer,
+                ..left.clone()
+            };
+            let mut add = |t: Typed| {
+                if t.nullable {
+                    result.nullable = true;
+                    result.why = result.why.take().or(t.why);
+                }
+            };
             match target {
                 sqlparser::ast::InTarget::List(list) => {
                     for item in list {
                         if let Some(against) = describe_column(expr, scope) {
                             use_param(item, left.ty, &against, params);
                         }
-                        type_expr(item, scope, catalog, params);
+                        add(type_expr(item, scope, catalog, params));
                     }
                 }
                 sqlparser::ast::InTarget::Subquery(subquery) => {
-                    infer_query(subquery, catalog, scope, params);
+                    for c in infer_query(subquery, catalog, scope, params) {
+                        add(c.typed);
+                    }
                 }
-                _ => {}
+                _ => add(Typed::unknown()),
             }
-            Typed {
-                ty: SqlType::Integer,
-                ..left
-            }
+            result
         }
         Expr::Between {
             expr, low, high, ..
         } => {
-            let left = compare(expr, low, scope, catalog, params);
-            compare(expr, high, scope, catalog, params);
+            let mut left = compare(expr, low, scope, catalog, params);
+            let right = compare(expr, high, scope, catalog, params);
+            if right.nullable {
+                left.nullable = true;
+                left.why = left.why.or(right.why);
+            }
             left
         }
         Expr::Like { expr, pattern, .. } | Expr::ILike { expr, pattern, .. } => {
@@ -1206,10 +1364,18 @@ fn binary(
                 | (SqlType::Integer, SqlType::Real) => SqlType::Real,
                 _ => SqlType::Unknown,
             };
-            Typed {
+            let typed = Typed {
                 ty,
                 nullable: a.nullable || b.nullable,
                 why: a.why.or(b.why),
+            };
+            // Dividing by zero gives NULL, unless the divisor is a literal
+            // that is not zero.
+            let safe_divisor = matches!(right, Expr::Value(v) if matches!(&v.value, Value::Number(n, _) if n.parse::<f64>().is_ok_and(|x| x != 0.0)));
+            if matches!(op, B::Divide | B::Modulo) && !safe_divisor {
+                typed.nullable_because("division by zero gives NULL")
+            } else {
+                typed
             }
         }
         _ => {
@@ -1280,13 +1446,22 @@ fn function(
             | "substring"
             | "replace"
     ) {
-        for a in &args {
-            use_param(
-                a,
-                SqlType::Text,
-                &format!("{name}(), which works on TEXT"),
-                params,
-            );
+        for (i, a) in args.iter().enumerate() {
+            if matches!(name.as_str(), "substr" | "substring") && i > 0 {
+                use_param(
+                    a,
+                    SqlType::Integer,
+                    &format!("a position or length of {name}(), an INTEGER"),
+                    params,
+                );
+            } else {
+                use_param(
+                    a,
+                    SqlType::Text,
+                    &format!("{name}(), which works on TEXT"),
+                    params,
+                );
+            }
         }
     }
     let typed: Vec<Typed> = args
@@ -1296,9 +1471,19 @@ fn function(
     let any_nullable = typed.iter().any(|t| t.nullable);
     let why = typed.iter().find_map(|t| t.why.clone());
     let first = typed.first().cloned().unwrap_or_else(Typed::unknown);
-    let all_literal = args
-        .iter()
-        .all(|a| matches!(a, Expr::Value(v) if !matches!(v.value, Value::Placeholder(_))));
+    // The current time, with no modifier: `date()`, `date('now')`,
+    // `strftime('%s', 'now')`. Anything else may not read as a time.
+    let is_now = |e: &Expr| matches!(e, Expr::Value(v) if matches!(&v.value, Value::SingleQuotedString(t) if t.eq_ignore_ascii_case("now")));
+    let now = match (name.as_str(), args.as_slice()) {
+        (_, []) => true,
+        ("strftime", [format, time]) => {
+            matches!(format, Expr::Value(v) if matches!(v.value, Value::SingleQuotedString(_)))
+                && is_now(time)
+        }
+        ("strftime", _) => false,
+        (_, [time]) => is_now(time),
+        _ => false,
+    };
     let with_args = |ty: SqlType| Typed {
         ty,
         nullable: any_nullable,
@@ -1320,8 +1505,9 @@ fn function(
                 _ => SqlType::Text,
             };
             let typed = Typed { ty, ..first };
-            if scope.grouped {
-                // Every group has a row.
+            if scope.grouped && f.filter.is_none() && f.over.is_none() {
+                // Every group has a row (a FILTER may leave it none, and a
+                // window frame may be empty).
                 typed
             } else {
                 typed.nullable_because(format!("{} of no rows is NULL", name.to_uppercase()))
@@ -1369,7 +1555,8 @@ fn function(
             ..first
         },
         "round" => with_args(SqlType::Real),
-        "length" | "instr" | "unicode" | "sign" | "octet_length" => with_args(SqlType::Integer),
+        "length" | "instr" | "unicode" | "octet_length" => with_args(SqlType::Integer),
+        "sign" => with_args(SqlType::Integer).nullable_because("sign() of a non-number is NULL"),
         "random" | "changes" | "total_changes" | "last_insert_rowid" => {
             Typed::new(SqlType::Integer, false)
         }
@@ -1379,7 +1566,7 @@ fn function(
             } else {
                 SqlType::Real
             };
-            if all_literal {
+            if now {
                 Typed::new(ty, false)
             } else {
                 Typed::new(ty, true).nullable_because(format!(
@@ -1388,7 +1575,7 @@ fn function(
             }
         }
         "strftime" | "date" | "time" | "datetime" | "timediff" => {
-            if all_literal {
+            if now {
                 Typed::new(SqlType::Text, false)
             } else {
                 Typed::new(SqlType::Text, true).nullable_because(format!(
@@ -1401,10 +1588,17 @@ fn function(
             with_args(SqlType::Text)
         }
         "typeof" => Typed::new(SqlType::Text, false),
+        "current_timestamp" | "current_date" | "current_time" => Typed::new(SqlType::Text, false),
+        "row_number" | "rank" | "dense_rank" | "ntile" if f.over.is_some() => {
+            Typed::new(SqlType::Integer, false)
+        }
+        "percent_rank" | "cume_dist" if f.over.is_some() => Typed::new(SqlType::Real, false),
         "json_group_array" | "json_group_object" => Typed::new(SqlType::Text, false),
         "json_object" | "json_array" | "json_quote" => Typed::new(SqlType::Text, false),
         "json" => with_args(SqlType::Text),
-        "json_array_length" => with_args(SqlType::Integer),
+        "json_array_length" if args.len() == 1 => with_args(SqlType::Integer),
+        "json_array_length" => with_args(SqlType::Integer)
+            .nullable_because("json_array_length() gives NULL for a missing path"),
         "json_extract" => {
             Typed::unknown().nullable_because("json_extract gives NULL for a missing path")
         }
@@ -1427,6 +1621,8 @@ mod tests {
             tags TEXT NOT NULL DEFAULT '[]'
         );
         CREATE TABLE stock (product_id INTEGER NOT NULL, on_hand INTEGER NOT NULL);
+        CREATE TABLE lines (order_id INTEGER, line INTEGER, qty INTEGER NOT NULL,
+                            PRIMARY KEY (order_id, line));
         CREATE VIEW product_stock AS
             SELECT product_id, SUM(on_hand) AS on_hand FROM stock GROUP BY product_id;
     ";
@@ -1587,6 +1783,83 @@ mod tests {
                 ("a".to_owned(), Integer),
                 ("b".to_owned(), Integer),
                 ("name".to_owned(), Text)
+            ]
+        );
+    }
+
+    #[test]
+    fn what_sqlite_can_make_null_stays_nullable() {
+        // `*` in a CTE: names come from the expanded columns.
+        assert_eq!(
+            columns(
+                "WITH x AS (SELECT p.*, c.name AS category FROM products p \
+                 LEFT JOIN categories c ON c.id = p.category_id) SELECT category, name FROM x"
+            ),
+            [(Text, true), (Text, false)]
+        );
+        // Plain columns beside an aggregate, without GROUP BY: one row of
+        // NULLs over no rows.
+        assert_eq!(
+            columns("SELECT name, MAX(price), COUNT(*) FROM products"),
+            [(Text, true), (Real, true), (Integer, false)]
+        );
+        // Division by zero, unless the divisor is a non-zero literal.
+        assert_eq!(
+            columns("SELECT price / id, price / 2 FROM products"),
+            [(Real, true), (Real, false)]
+        );
+        // IN over a nullable list or subquery; BETWEEN a nullable bound.
+        assert_eq!(
+            columns(
+                "SELECT id IN (SELECT note FROM products), id IN (1, 2), \
+                 id BETWEEN 1 AND (SELECT MAX(id) FROM products) FROM products"
+            ),
+            [(Integer, true), (Integer, false), (Integer, true)]
+        );
+        // FILTER can leave a group without rows; OVER is not an aggregate.
+        assert_eq!(
+            columns(
+                "SELECT SUM(on_hand) FILTER (WHERE on_hand > 5), SUM(on_hand) \
+                 FROM stock GROUP BY product_id"
+            ),
+            [(Integer, true), (Integer, false)]
+        );
+        assert_eq!(
+            columns("SELECT row_number() OVER (ORDER BY id), rowid FROM products"),
+            [(Integer, false), (Integer, false)]
+        );
+        // Only a sole INTEGER PRIMARY KEY is the never-NULL rowid.
+        assert_eq!(
+            columns("SELECT order_id, line, qty FROM lines"),
+            [(Integer, true), (Integer, true), (Integer, false)]
+        );
+        // Every row of VALUES counts.
+        assert_eq!(
+            columns("WITH t(x) AS (VALUES (1), (NULL)) SELECT x FROM t"),
+            [(Integer, true)]
+        );
+        // Times: only the current time surely reads as one.
+        assert_eq!(
+            columns("SELECT date('now'), date(note), datetime('now', '+1 bogus') FROM products"),
+            [(Text, false), (Text, true), (Text, true)]
+        );
+        // RIGHT JOIN: the left side may be missing.
+        assert_eq!(
+            columns(
+                "SELECT p.name, c.slug FROM products p RIGHT JOIN categories c ON c.id = p.category_id"
+            ),
+            [(Text, true), (Text, false)]
+        );
+    }
+
+    #[test]
+    fn substr_takes_integer_positions() {
+        assert_eq!(
+            params("SELECT substr(name, :start, :len) FROM products WHERE name = :name"),
+            [
+                ("len".to_owned(), Integer),
+                ("name".to_owned(), Text),
+                ("start".to_owned(), Integer)
             ]
         );
     }

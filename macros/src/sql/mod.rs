@@ -432,12 +432,13 @@ fn type_annotation(
     let name_at = name.len() - name.trim_start().len();
     let type_at = rest.len() - ty.len() + (ty.len() - ty.trim_start().len());
     let name = name.trim();
-    let ty = ty.trim();
+    // A trailing `-- comment` explains the annotation.
+    let ty = ty.split("--").next().unwrap_or_default().trim();
     let (base, nullable) = match ty.strip_suffix('?') {
         Some(base) => (base.trim(), true),
         None => (ty, false),
     };
-    if !names::is_snake_case(name) || base.is_empty() {
+    if !names::is_snake_case(name) || base.is_empty() || base.contains(char::is_whitespace) {
         d.error_help(
             loc,
             "malformed type annotation",
@@ -454,6 +455,22 @@ fn type_annotation(
             loc: lines.loc(type_offset),
         },
     ))
+}
+
+/// Whether `sql` has a `LEFT`, `RIGHT` or `FULL` join, whose columns may be
+/// NULL whatever their table declares.
+pub fn has_outer_join(sql: &str) -> bool {
+    let words: Vec<String> = lex::lex(sql)
+        .into_iter()
+        .filter_map(|l| match l.token {
+            Token::Word(w) => Some(w.to_ascii_uppercase()),
+            _ => None,
+        })
+        .collect();
+    words.windows(2).any(|pair| {
+        matches!(pair[0].as_str(), "LEFT" | "RIGHT" | "FULL")
+            && matches!(pair[1].as_str(), "JOIN" | "OUTER")
+    })
 }
 
 /// D1 binds at most this many parameters per statement.
