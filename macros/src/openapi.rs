@@ -26,7 +26,7 @@ use utoipa::openapi::tag::TagBuilder;
 use utoipa::openapi::{InfoBuilder, OpenApi, OpenApiBuilder, RefOr, Required, Response};
 
 use crate::check::plan::{DefaultValue, EndpointKind, EndpointPlan, Plan, RulesPlan, Ty, TypePlan};
-use crate::spec::{self, HttpMethod, ParamIn, SchemaKind, Segment, Spec, StringFormat};
+use crate::spec::{self, HttpMethod, ParamIn, SchemaKind, Spec, StringFormat};
 
 /// Schema names the document itself uses.
 pub const RESERVED_SCHEMAS: &[&str] = &["Problem", "Violation"];
@@ -90,7 +90,7 @@ pub fn build(spec: &Spec, plan: &Plan) -> OpenApi {
             HttpMethod::Patch => OaMethod::Patch,
             HttpMethod::Delete => OaMethod::Delete,
         };
-        paths.add_path_operation(route(endpoint), vec![method], docs.operation(endpoint));
+        paths.add_path_operation(endpoint.route(), vec![method], docs.operation(endpoint));
     }
 
     let mut components = ComponentsBuilder::new();
@@ -192,25 +192,6 @@ fn type_name(t: &TypePlan) -> &str {
     match t {
         TypePlan::Object { name, .. } | TypePlan::Enum { name, .. } => name,
     }
-}
-
-fn route(endpoint: &EndpointPlan) -> String {
-    let mut out = String::new();
-    for segment in &endpoint.segments {
-        out.push('/');
-        match segment {
-            Segment::Static(s) => out.push_str(s),
-            Segment::Param(p) => {
-                out.push('{');
-                out.push_str(p);
-                out.push('}');
-            }
-        }
-    }
-    if out.is_empty() {
-        out.push('/');
-    }
-    out
 }
 
 struct Docs<'a> {

@@ -314,6 +314,29 @@ pub struct EndpointPlan {
     pub problems: Vec<(u16, Vec<FieldPlan>)>,
 }
 
+impl EndpointPlan {
+    /// The route as written in the spec and the OpenAPI document:
+    /// `/v1/products/{product_id}`.
+    pub fn route(&self) -> String {
+        let mut out = String::new();
+        for segment in &self.segments {
+            out.push('/');
+            match segment {
+                Segment::Static(s) => out.push_str(s),
+                Segment::Param(p) => {
+                    out.push('{');
+                    out.push_str(p);
+                    out.push('}');
+                }
+            }
+        }
+        if out.is_empty() {
+            out.push('/');
+        }
+        out
+    }
+}
+
 /// Everything expansion needs.
 #[derive(Debug, Clone)]
 pub struct Plan {

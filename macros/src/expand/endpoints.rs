@@ -48,7 +48,7 @@ fn endpoint(plan: &Plan, e: &EndpointPlan) -> TokenStream {
     let doc = format!(
         " `{} {}`{}",
         e.method.as_str(),
-        route(e),
+        e.route(),
         e.summary
             .as_ref()
             .map(|s| format!(": {s}"))
@@ -76,25 +76,6 @@ fn endpoint(plan: &Plan, e: &EndpointPlan) -> TokenStream {
             }
         }
     }
-}
-
-fn route(e: &EndpointPlan) -> String {
-    let mut out = String::new();
-    for s in &e.segments {
-        out.push('/');
-        match s {
-            Segment::Static(s) => out.push_str(s),
-            Segment::Param(p) => {
-                out.push('{');
-                out.push_str(p);
-                out.push('}');
-            }
-        }
-    }
-    if out.is_empty() {
-        out.push('/');
-    }
-    out
 }
 
 /// An input after extraction: its variable, final type and whether it is
