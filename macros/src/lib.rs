@@ -30,7 +30,7 @@ use proc_macro::TokenStream;
 /// Generates an API from its spec. See the crate `keel` for the full
 /// documentation.
 ///
-/// ```ignore
+/// ```text
 /// keel::api!(spec = "../api.yaml", queries = "queries", migrations = "../migrations");
 /// ```
 ///

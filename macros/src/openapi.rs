@@ -25,7 +25,9 @@ use utoipa::openapi::server::ServerBuilder;
 use utoipa::openapi::tag::TagBuilder;
 use utoipa::openapi::{InfoBuilder, OpenApi, OpenApiBuilder, RefOr, Required, Response};
 
-use crate::check::plan::{DefaultValue, EndpointKind, EndpointPlan, Plan, RulesPlan, Ty, TypePlan};
+use crate::check::plan::{
+    DefaultValue, EndpointKind, EndpointPlan, FieldPlan, Plan, RulesPlan, Ty, TypePlan,
+};
 use crate::spec::{self, HttpMethod, ParamIn, SchemaKind, Spec, StringFormat};
 
 /// Schema names the document itself uses.
@@ -240,21 +242,14 @@ impl Docs<'_> {
                     object =
                         object.additional_properties(Some(AdditionalProperties::FreeForm(false)));
                 }
-                for field in fields {
-                    let notes = spec_fields
+                self.properties(object, fields, |field| {
+                    spec_fields
                         .iter()
                         .find(|f| f.name.value == field.name)
                         .map(|f| Notes::of(&f.spec))
-                        .unwrap_or_default();
-                    object = object.property(
-                        &field.name,
-                        self.schema(&field.ty, field.nullable, &field.rules, notes),
-                    );
-                    if !field.optional {
-                        object = object.required(&field.name);
-                    }
-                }
-                object.into()
+                        .unwrap_or_default()
+                })
+                .into()
             }
         }
     }
@@ -583,22 +578,33 @@ impl Docs<'_> {
     }
 
     /// The schema of a problem's extension members.
-    fn members(&self, fields: &[crate::check::plan::FieldPlan]) -> Schema {
-        let mut object = ObjectBuilder::new().schema_type(Type::Object);
+    fn members(&self, fields: &[FieldPlan]) -> Schema {
+        let object = ObjectBuilder::new().schema_type(Type::Object);
+        self.properties(object, fields, |field| Notes {
+            description: field.description.clone(),
+            example: None,
+        })
+        .into()
+    }
+
+    /// Adds `fields` to `object` as properties (required unless optional),
+    /// each described by `notes`.
+    fn properties(
+        &self,
+        mut object: ObjectBuilder,
+        fields: &[FieldPlan],
+        notes: impl Fn(&FieldPlan) -> Notes,
+    ) -> ObjectBuilder {
         for field in fields {
-            let notes = Notes {
-                description: field.description.clone(),
-                example: None,
-            };
             object = object.property(
                 &field.name,
-                self.schema(&field.ty, field.nullable, &field.rules, notes),
+                self.schema(&field.ty, field.nullable, &field.rules, notes(field)),
             );
             if !field.optional {
                 object = object.required(&field.name);
             }
         }
-        object.into()
+        object
     }
 
     /// The error statuses an endpoint can answer with, and the shared

@@ -66,6 +66,16 @@ fn portal<S: Service>(path: &str) -> Option<Response> {
             );
             response
         }
+        // The page's relative URLs resolve against `/docs`, not `/docs/`:
+        // send the slashed form there (relative, so it works behind a prefix).
+        "/docs/" => {
+            let mut response = Response::empty(StatusCode::PERMANENT_REDIRECT);
+            response.headers.insert(
+                header::LOCATION,
+                header::HeaderValue::from_static("../docs"),
+            );
+            response
+        }
         "/docs/swagger-ui-bundle.js" => asset(BUNDLE, "text/javascript; charset=utf-8"),
         "/docs/swagger-ui.css" => asset(CSS, "text/css; charset=utf-8"),
         "/docs/favicon-32x32.png" => asset(ICON, "image/png"),

@@ -67,6 +67,10 @@ pub(super) fn docs_portal_is_served_from_the_server(s: &Server) {
             reply.body.len()
         );
     }
+    let slashed = s.get("/docs/");
+    assert_eq!(slashed.status, 308);
+    assert_eq!(slashed.header("location"), Some("../docs"));
+    assert!(slashed.body.is_empty());
     assert_eq!(
         s.get("/docs/nothing.js").problem(404)["type"],
         "/problems/no-route"

@@ -113,6 +113,8 @@ fn free_port() -> u16 {
 fn agent() -> ureq::Agent {
     ureq::Agent::config_builder()
         .http_status_as_error(false)
+        // Assert on what the server answers, redirects included.
+        .max_redirects(0)
         .timeout_global(Some(Duration::from_secs(60)))
         .build()
         .into()

@@ -5,8 +5,52 @@
 //! by the query's declared cardinality). Tuples and vectors of queries are
 //! batches too, so several queries go to the database as one unit:
 //!
-//! ```ignore
-//! let (order, lines) = db.run((queries::orders::get_order(id), queries::orders::order_lines(id))).await?;
+//! ```
+//! use keel::db::sqlite::SqliteDatabase;
+//! use keel::{Database, Query, ResultSet, Sql, Statement, Value};
+//!
+//! // What `api!` generates for two annotated queries (`:one` and `:many`).
+//! static NAME: Sql = Sql {
+//!     name: "demo.name",
+//!     text: "SELECT name FROM products WHERE id = ?1",
+//!     columns: &["name"],
+//!     readonly: true,
+//! };
+//! static SKUS: Sql = Sql {
+//!     name: "demo.skus",
+//!     text: "SELECT sku FROM products ORDER BY sku",
+//!     columns: &["sku"],
+//!     readonly: true,
+//! };
+//! fn name(id: i64) -> Query<String> {
+//!     let statement = Statement { sql: &NAME, params: vec![Value::Integer(id)] };
+//!     Query::new(statement, |r: &ResultSet| r.one(|row| row.get(0)))
+//! }
+//! fn skus() -> Query<Vec<String>> {
+//!     let statement = Statement { sql: &SKUS, params: vec![] };
+//!     Query::new(statement, |r: &ResultSet| r.many(|row| row.get(0)))
+//! }
+//!
+//! # fn main() -> Result<(), Box<dyn std::error::Error>> {
+//! let dir = std::env::temp_dir().join(format!("keel-batch-doc-{}", std::process::id()));
+//! std::fs::create_dir_all(&dir)?;
+//! let db = SqliteDatabase::open(dir.join("shop.db"), 1)?;
+//! db.with_connection(|c| {
+//!     c.execute_batch(
+//!         "DROP TABLE IF EXISTS products;
+//!          CREATE TABLE products (id INTEGER PRIMARY KEY, sku TEXT NOT NULL, name TEXT NOT NULL);
+//!          INSERT INTO products VALUES (1, 'B-2', 'Boot'), (2, 'A-1', 'Anorak');",
+//!     )
+//! })??;
+//!
+//! // One round trip, one transaction; each result decoded to its own type.
+//! let runtime = tokio::runtime::Runtime::new()?;
+//! let (name, skus) = runtime.block_on(db.run((name(1), skus())))?;
+//! assert_eq!(name, "Boot");
+//! assert_eq!(skus, ["A-1", "B-2"]);
+//! # std::fs::remove_dir_all(&dir)?;
+//! # Ok(())
+//! # }
 //! ```
 
 use super::{DbError, ResultSet, Statement};
