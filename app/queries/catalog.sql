@@ -2,7 +2,13 @@
 -- One page of the products matching the filters, in the requested order.
 -- `sort_key` turns every order into an ascending one, so that a page can
 -- continue strictly after the previous page's last (sort_key, id).
-WITH matching AS (
+--
+-- Each order has its own branch, and only the branch `:sort` names runs
+-- (the others' constant `WHERE` is false before they read a row). Each one
+-- walks an index in its own order from the cursor on and stops after
+-- `:limit` matches, so a page costs the same on the first page and the
+-- thousandth, however large the catalog.
+WITH matching AS NOT MATERIALIZED (
     SELECT p.id,
            p.sku,
            p.name,
@@ -10,29 +16,64 @@ WITH matching AS (
            c.name AS category_name,
            p.price_cents AS price_amount_cents,
            p.currency AS price_currency,
-           COALESCE(s.available, 0) > 0 AS in_stock,
+           EXISTS (SELECT 1 FROM stock st
+                   WHERE st.product_id = p.id AND st.on_hand > st.reserved) AS in_stock,
            p.created_at,
-           CASE :sort
-               WHEN 'price_asc' THEN p.price_cents
-               WHEN 'price_desc' THEN -p.price_cents
-               WHEN 'newest' THEN -unixepoch(p.created_at)
-               ELSE p.name
-           END AS sort_key
+           unixepoch(p.created_at) AS created_epoch
     FROM products p
     JOIN categories c ON c.id = p.category_id
-    LEFT JOIN product_stock s ON s.product_id = p.id
     WHERE (:category IS NULL OR c.slug = :category)
       AND (:q IS NULL OR instr(lower(p.name), lower(:q)) > 0)
       AND (:min_price IS NULL OR p.price_cents >= :min_price)
       AND (:max_price IS NULL OR p.price_cents <= :max_price)
-      AND (:in_stock IS NULL OR (COALESCE(s.available, 0) > 0) = :in_stock)
 )
-SELECT id, sku, name, category_slug, category_name, price_amount_cents, price_currency,
-       in_stock, created_at, sort_key
-FROM matching
-WHERE :after_sort_key IS NULL OR (sort_key, id) > (:after_sort_key, :after_id)
-ORDER BY sort_key, id
-LIMIT :limit;
+SELECT * FROM (
+    SELECT id, sku, name, category_slug, category_name, price_amount_cents, price_currency,
+           in_stock, created_at, price_amount_cents AS sort_key
+    FROM matching
+    WHERE :sort = 'price_asc'
+      AND (:in_stock IS NULL OR in_stock = :in_stock)
+      -- Prices are at least 0 and ids at least 1: the first page starts below both.
+      AND (price_amount_cents, id) > (COALESCE(:after_sort_key, -1), COALESCE(:after_id, 0))
+    ORDER BY price_amount_cents, id
+    LIMIT :limit
+)
+UNION ALL
+SELECT * FROM (
+    SELECT id, sku, name, category_slug, category_name, price_amount_cents, price_currency,
+           in_stock, created_at, -price_amount_cents AS sort_key
+    FROM matching
+    WHERE :sort = 'price_desc'
+      AND (:in_stock IS NULL OR in_stock = :in_stock)
+      AND price_amount_cents <= COALESCE(-:after_sort_key, 1000000000)
+      AND (:after_sort_key IS NULL OR price_amount_cents < -:after_sort_key OR id > :after_id)
+    ORDER BY price_amount_cents DESC, id
+    LIMIT :limit
+)
+UNION ALL
+SELECT * FROM (
+    SELECT id, sku, name, category_slug, category_name, price_amount_cents, price_currency,
+           in_stock, created_at, -created_epoch AS sort_key
+    FROM matching
+    WHERE :sort = 'newest'
+      AND (:in_stock IS NULL OR in_stock = :in_stock)
+      AND created_epoch <= COALESCE(-:after_sort_key, 9223372036854775807)
+      AND (:after_sort_key IS NULL OR created_epoch < -:after_sort_key OR id > :after_id)
+    ORDER BY created_epoch DESC, id
+    LIMIT :limit
+)
+UNION ALL
+SELECT * FROM (
+    SELECT id, sku, name, category_slug, category_name, price_amount_cents, price_currency,
+           in_stock, created_at, name AS sort_key
+    FROM matching
+    WHERE :sort = 'name'
+      AND (:in_stock IS NULL OR in_stock = :in_stock)
+      AND (name, id) > (COALESCE(:after_sort_key, ''), COALESCE(:after_id, 0))
+    ORDER BY name, id
+    LIMIT :limit
+)
+ORDER BY sort_key, id;
 
 -- name: get_product :optional
 -- One product with its category.

@@ -53,18 +53,23 @@ WITH lines AS (
     FROM json_each(:items) j
 ),
 totals AS (
-    SELECT sku, SUM(requested) AS requested FROM lines GROUP BY sku
+    SELECT l.sku,
+           SUM(l.requested) AS requested,
+           COALESCE((SELECT SUM(st.on_hand - st.reserved)
+                     FROM stock st JOIN products p ON p.id = st.product_id
+                     WHERE p.sku = l.sku), 0) AS available
+    FROM lines l
+    GROUP BY l.sku
 )
 SELECT l.line,
        l.sku,
        l.requested,
-       COALESCE(s.available, 0) AS available,
+       t.available,
        p.id IS NOT NULL AS known,
-       COALESCE(s.available, 0) >= t.requested AS sufficient
+       t.available >= t.requested AS sufficient
 FROM lines l
 JOIN totals t ON t.sku = l.sku
 LEFT JOIN products p ON p.sku = l.sku
-LEFT JOIN product_stock s ON s.product_id = p.id
 ORDER BY l.line;
 
 -- name: check_all_available :one
@@ -76,7 +81,7 @@ WITH totals AS (
     FROM json_each(:items) j
     GROUP BY 1
 )
-SELECT COALESCE(MIN(COALESCE(s.available, 0) >= t.requested), 1) AS all_available
-FROM totals t
-LEFT JOIN products p ON p.sku = t.sku
-LEFT JOIN product_stock s ON s.product_id = p.id;
+SELECT COALESCE(MIN(COALESCE((SELECT SUM(st.on_hand - st.reserved)
+                              FROM stock st JOIN products p ON p.id = st.product_id
+                              WHERE p.sku = t.sku), 0) >= t.requested), 1) AS all_available
+FROM totals t;

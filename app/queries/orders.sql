@@ -68,11 +68,12 @@ FROM (
            COUNT(*) AS lines,
            COUNT(p.id) AS known,
            COUNT(DISTINCT p.id) AS distinct_products,
-           SUM(COALESCE(s.available, 0) >= json_extract(j.value, '$.quantity')) AS sufficient,
+           SUM(COALESCE((SELECT SUM(st.on_hand - st.reserved)
+                         FROM stock st WHERE st.product_id = p.id), 0)
+               >= json_extract(j.value, '$.quantity')) AS sufficient,
            COUNT(DISTINCT p.currency) AS currencies
     FROM json_each(:items) j
     LEFT JOIN products p ON p.sku = json_extract(j.value, '$.sku')
-    LEFT JOIN product_stock s ON s.product_id = p.id
 )
 WHERE known = lines AND distinct_products = lines AND sufficient = lines AND currencies = 1;
 

@@ -13,6 +13,8 @@
 //! //!   `ALTER TABLE products DROP COLUMN description;`
 //! ```
 //!
+//! In quoted text, `\n` stands for a line break.
+//!
 //! The copies are made fresh from the app's current files for every run
 //! (in `tests/ui/copies/`, not committed), so a case keeps testing its one
 //! mistake as the app changes; a `replace` whose text is no longer in the
@@ -156,7 +158,7 @@ fn parse_edits(case: &str, source: &str) -> Vec<Edit> {
     let quoted = |line: &str, prefix: &str| -> Option<String> {
         let rest = line.strip_prefix(prefix)?.trim_start();
         let inner = rest.strip_prefix('`')?.strip_suffix('`')?;
-        Some(inner.to_owned())
+        Some(inner.replace("\\n", "\n"))
     };
     let mut edits = Vec::new();
     let mut file: Option<String> = None;

@@ -2,7 +2,9 @@
 //! a LEFT JOIN.
 //!
 //! edit app/queries/catalog.sql
-//!   replace `COALESCE(s.available, 0) > 0 AS in_stock`
+//!   replace `    JOIN categories c ON c.id = p.category_id\n    WHERE`
+//!   with    `    JOIN categories c ON c.id = p.category_id\n    LEFT JOIN product_stock s ON s.product_id = p.id\n    WHERE`
+//!   replace `EXISTS (SELECT 1 FROM stock st\n                   WHERE st.product_id = p.id AND st.on_hand > st.reserved) AS in_stock`
 //!   with    `s.available > 0 AS in_stock`
 
 keel::api!(

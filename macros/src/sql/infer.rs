@@ -154,6 +154,9 @@ pub struct Inferred {
 struct CatalogColumn {
     name: String,
     typed: Typed,
+    /// Where a CTE's or subquery's column is written in the query, for
+    /// `*` to point at; `(0, 0)` for tables and views.
+    at: (u64, u64),
 }
 
 /// The tables and views the migrations create.
@@ -204,19 +207,28 @@ impl Catalog {
                         if nullable {
                             typed.why = Some(format!("`{name}.{col}` is not declared NOT NULL"));
                         }
-                        CatalogColumn { name: col, typed }
+                        CatalogColumn {
+                            name: col,
+                            typed,
+                            at: (0, 0),
+                        }
                     })
                     .collect();
                 catalog.tables.insert(key, columns);
             } else if let Some(sql) = sql {
-                let Ok(statements) = Parser::parse_sql(&SQLiteDialect {}, &sql) else {
+                let Some(statements) = parse(&sql) else {
                     continue;
                 };
                 if let Some(Statement::CreateView(view)) = statements.first() {
                     let inferred =
                         infer_query(&view.query, &catalog, &Scope::default(), &mut Vec::new());
                     let names: Vec<Ident> = view.columns.iter().map(|c| c.name.clone()).collect();
-                    catalog.tables.insert(key, named(inferred, &names));
+                    // Positions in a migration mean nothing in a query.
+                    let mut columns = named(inferred, &names);
+                    for column in &mut columns {
+                        column.at = (0, 0);
+                    }
+                    catalog.tables.insert(key, columns);
                 }
             }
         }
@@ -227,7 +239,7 @@ impl Catalog {
 /// Infers the columns and parameters of `sql`, or `None` when it cannot
 /// be parsed (then nothing is reported about it).
 pub fn infer(sql: &str, catalog: &Catalog) -> Option<Inferred> {
-    let statements = Parser::parse_sql(&SQLiteDialect {}, sql).ok()?;
+    let statements = parse(sql)?;
     let [statement] = statements.as_slice() else {
         return None;
     };
@@ -445,6 +457,29 @@ impl Scope {
 
     /// A column by (optional) qualifier and name, with a description of
     /// where it comes from.
+    /// Where a column of a CTE or subquery in this scope is written, if
+    /// `expr` is a plain reference to one.
+    fn defined_at(&self, expr: &Expr) -> Option<(u64, u64)> {
+        let (qualifier, name) = match expr {
+            Expr::Identifier(i) => (None, i),
+            Expr::CompoundIdentifier(parts) => match parts.as_slice() {
+                [q, n] => (Some(q.value.as_str()), n),
+                _ => return None,
+            },
+            _ => return None,
+        };
+        self.sources
+            .iter()
+            .filter(|s| qualifier.is_none_or(|q| q.eq_ignore_ascii_case(&s.name)))
+            .find_map(|s| {
+                s.columns
+                    .iter()
+                    .find(|c| c.name.eq_ignore_ascii_case(&name.value))
+            })
+            .map(|c| c.at)
+            .filter(|at| *at != (0, 0))
+    }
+
     fn column(&self, qualifier: Option<&str>, name: &str) -> Option<(Typed, String)> {
         let name_lc = name.to_ascii_lowercase();
         for source in &self.sources {
@@ -501,8 +536,84 @@ fn named(columns: Vec<ColumnType>, names: &[Ident]) -> Vec<CatalogColumn> {
         .map(|(i, c)| CatalogColumn {
             name: names.get(i).map_or(c.name, |n| n.value.clone()),
             typed: c.typed,
+            at: c.at,
         })
         .collect()
+}
+
+/// Parses SQLite SQL, or `None` if `sqlparser` cannot.
+///
+/// SQLite's `WITH x AS [NOT] MATERIALIZED (...)` hints, which `sqlparser`'s
+/// SQLite dialect does not accept, are blanked first: they tell SQLite how
+/// to plan, not what a column holds. Blanking with spaces keeps every line
+/// and column, so locations still point into the query as written.
+fn parse(sql: &str) -> Option<Vec<Statement>> {
+    let hinted = sql.to_ascii_uppercase().contains("MATERIALIZED");
+    let text = if hinted {
+        std::borrow::Cow::Owned(without_materialization_hints(sql)?)
+    } else {
+        std::borrow::Cow::Borrowed(sql)
+    };
+    Parser::parse_sql(&SQLiteDialect {}, &text).ok()
+}
+
+fn without_materialization_hints(sql: &str) -> Option<String> {
+    use sqlparser::keywords::Keyword;
+    use sqlparser::tokenizer::{Token, Tokenizer, Whitespace};
+    let tokens = Tokenizer::new(&SQLiteDialect {}, sql)
+        .tokenize_with_location()
+        .ok()?;
+    let words: Vec<_> = tokens
+        .iter()
+        .filter(|t| {
+            !matches!(
+                t.token,
+                Token::Whitespace(
+                    Whitespace::Space
+                        | Whitespace::Newline
+                        | Whitespace::Tab
+                        | Whitespace::SingleLineComment { .. }
+                        | Whitespace::MultiLineComment(_)
+                )
+            )
+        })
+        .collect();
+    let keyword = |i: usize, k: Keyword| {
+        words
+            .get(i)
+            .is_some_and(|t| matches!(&t.token, Token::Word(w) if w.keyword == k))
+    };
+    // Byte offset of each line's start, to turn (line, column) into bytes.
+    let starts: Vec<usize> = std::iter::once(0)
+        .chain(sql.match_indices('\n').map(|(i, _)| i + 1))
+        .collect();
+    let offset = |line: u64, column: u64| -> Option<usize> {
+        let start = *starts.get(usize::try_from(line).ok()?.checked_sub(1)?)?;
+        let skip = usize::try_from(column).ok()?.checked_sub(1)?;
+        Some(start + sql[start..].char_indices().nth(skip)?.0)
+    };
+    let mut out = sql.to_owned().into_bytes();
+    for i in 0..words.len() {
+        if !keyword(i, Keyword::AS) {
+            continue;
+        }
+        let hint = if keyword(i + 1, Keyword::MATERIALIZED) {
+            i + 1..i + 2
+        } else if keyword(i + 1, Keyword::NOT) && keyword(i + 2, Keyword::MATERIALIZED) {
+            i + 1..i + 3
+        } else {
+            continue;
+        };
+        if !matches!(words.get(hint.end).map(|t| &t.token), Some(Token::LParen)) {
+            continue;
+        }
+        for word in &words[hint] {
+            let from = offset(word.span.start.line, word.span.start.column)?;
+            let to = offset(word.span.end.line, word.span.end.column)?;
+            out.get_mut(from..to)?.fill(b' ');
+        }
+    }
+    String::from_utf8(out).ok()
 }
 
 fn infer_query(
@@ -579,14 +690,23 @@ fn infer_set(
             let r = infer_set(right, catalog, scope, params);
             l.into_iter()
                 .zip(r)
-                .map(|(a, b)| ColumnType {
-                    name: a.name,
-                    typed: Typed {
-                        ty: a.typed.ty.merge(b.typed.ty),
-                        nullable: a.typed.nullable || b.typed.nullable,
-                        why: a.typed.why.or(b.typed.why),
-                    },
-                    at: a.at,
+                .map(|(a, b)| {
+                    // Point at the branch that makes the column NULL-able,
+                    // if only a later one does.
+                    let (why, at) = if b.typed.nullable && !a.typed.nullable || a.at == (0, 0) {
+                        (b.typed.why.or(a.typed.why), b.at)
+                    } else {
+                        (a.typed.why.or(b.typed.why), a.at)
+                    };
+                    ColumnType {
+                        name: a.name,
+                        typed: Typed {
+                            ty: a.typed.ty.merge(b.typed.ty),
+                            nullable: a.typed.nullable || b.typed.nullable,
+                            why,
+                        },
+                        at,
+                    }
                 })
                 .collect()
         }
@@ -750,7 +870,11 @@ fn project(
                 out.push(ColumnType {
                     name,
                     typed: type_expr(expr, scope, catalog, params),
-                    at: (span.start.line, span.start.column),
+                    // A column passed through from a CTE or subquery is
+                    // reported where it is computed.
+                    at: scope
+                        .defined_at(expr)
+                        .unwrap_or((span.start.line, span.start.column)),
                 });
             }
             SelectItem::Wildcard(_) => {
@@ -758,7 +882,7 @@ fn project(
                     out.extend(source.columns.iter().map(|c| ColumnType {
                         name: c.name.clone(),
                         typed: c.typed.clone(),
-                        at: (0, 0),
+                        at: c.at,
                     }));
                 }
             }
@@ -773,7 +897,7 @@ fn project(
                     out.extend(source.columns.iter().map(|c| ColumnType {
                         name: c.name.clone(),
                         typed: c.typed.clone(),
-                        at: (0, 0),
+                        at: c.at,
                     }));
                 }
             }
@@ -966,6 +1090,7 @@ fn source_of(
                         } else {
                             Typed::new(ty, false)
                         },
+                        at: (0, 0),
                     };
                     return Some(Source {
                         name: alias.unwrap_or(lower.clone()).to_ascii_lowercase(),
@@ -1757,6 +1882,50 @@ mod tests {
         assert_eq!(
             columns("UPDATE products SET note = :note WHERE id = :id RETURNING id, note"),
             [(Integer, false), (Text, true)]
+        );
+    }
+
+    #[test]
+    fn materialization_hints_are_read_past_where_written() {
+        assert_eq!(
+            columns(
+                "WITH m AS NOT MATERIALIZED (SELECT id, note FROM products) SELECT id, note FROM m"
+            ),
+            [(Integer, false), (Text, true)]
+        );
+        assert_eq!(
+            columns("with m as materialized (select name from products) select name from m"),
+            [(Text, false)]
+        );
+        // Blanked, not removed: columns keep their line and column (a
+        // column passed through from a CTE is where the CTE computes it).
+        let sql = "WITH m AS NOT MATERIALIZED (SELECT note FROM products)\nSELECT  note, 1 FROM m";
+        let inferred = infer(sql, &catalog()).expect("parsed");
+        assert_eq!(inferred.columns[0].at, (1, 36));
+        assert_eq!(inferred.columns[1].at, (2, 15));
+        // A column or table that happens to be named so is left alone.
+        assert!(infer("SELECT 1 AS materialized", &catalog()).is_some());
+    }
+
+    #[test]
+    fn columns_are_located_where_they_are_computed() {
+        let at = |sql: &str| -> Vec<(u64, u64)> {
+            let inferred = infer(sql, &catalog()).expect("parsed");
+            inferred.columns.iter().map(|c| c.at).collect()
+        };
+        // Through a CTE, a subquery and `*`, and in the branch that makes a
+        // compound's column NULL-able.
+        assert_eq!(
+            at("WITH c AS (SELECT id, note FROM products)\nSELECT c.note, id FROM c"),
+            [(1, 23), (1, 19)]
+        );
+        assert_eq!(
+            at("SELECT * FROM (SELECT id,\n note FROM products)"),
+            [(1, 23), (2, 2)]
+        );
+        assert_eq!(
+            at("SELECT name FROM products\nUNION ALL SELECT note FROM products"),
+            [(2, 18)]
         );
     }
 

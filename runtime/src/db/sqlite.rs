@@ -10,6 +10,7 @@ use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
+use rusqlite::config::DbConfig;
 use rusqlite::types::ValueRef;
 use rusqlite::{Connection, ErrorCode, TransactionBehavior};
 use tokio::sync::Semaphore;
@@ -103,6 +104,13 @@ fn connect(path: &Path) -> Result<Connection, DbError> {
          PRAGMA foreign_keys = ON;",
     )
     .map_err(sqlite_error)?;
+    // Plan each statement once. Without the planner's stability guarantee,
+    // SQLite plans with the values bound at the time (`:category IS NULL`
+    // is folded, for one) and so plans the statement again each time such a
+    // parameter is bound, which for a large query costs ten times more than
+    // running it. Cached statements are reused only with the guarantee on.
+    conn.set_db_config(DbConfig::SQLITE_DBCONFIG_ENABLE_QPSG, true)
+        .map_err(sqlite_error)?;
     conn.set_prepared_statement_cache_capacity(128);
     Ok(conn)
 }
