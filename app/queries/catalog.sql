@@ -6,8 +6,10 @@
 -- Each order has its own branch, and only the branch `:sort` names runs
 -- (the others' constant `WHERE` is false before they read a row). Each one
 -- walks an index in its own order from the cursor on and stops after
--- `:limit` matches, so a page costs the same on the first page and the
--- thousandth, however large the catalog.
+-- `:limit` matches: a later page costs what the first does, and without
+-- filters a page reads about `:limit` products however large the catalog.
+-- A filter few products pass makes a branch read further, up to the whole
+-- index when fewer than a page match.
 WITH matching AS NOT MATERIALIZED (
     SELECT p.id,
            p.sku,
@@ -33,8 +35,8 @@ SELECT * FROM (
     FROM matching
     WHERE :sort = 'price_asc'
       AND (:in_stock IS NULL OR in_stock = :in_stock)
-      -- Prices are at least 0 and ids at least 1: the first page starts below both.
-      AND (price_amount_cents, id) > (COALESCE(:after_sort_key, -1), COALESCE(:after_id, 0))
+      AND price_amount_cents >= COALESCE(:after_sort_key, 0)
+      AND (:after_sort_key IS NULL OR (price_amount_cents, id) > (:after_sort_key, :after_id))
     ORDER BY price_amount_cents, id
     LIMIT :limit
 )
@@ -69,7 +71,8 @@ SELECT * FROM (
     FROM matching
     WHERE :sort = 'name'
       AND (:in_stock IS NULL OR in_stock = :in_stock)
-      AND (name, id) > (COALESCE(:after_sort_key, ''), COALESCE(:after_id, 0))
+      AND name >= COALESCE(:after_sort_key, '')
+      AND (:after_sort_key IS NULL OR (name, id) > (:after_sort_key, :after_id))
     ORDER BY name, id
     LIMIT :limit
 )

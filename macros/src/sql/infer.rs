@@ -455,8 +455,6 @@ impl Scope {
         }
     }
 
-    /// A column by (optional) qualifier and name, with a description of
-    /// where it comes from.
     /// Where a column of a CTE or subquery in this scope is written, if
     /// `expr` is a plain reference to one.
     fn defined_at(&self, expr: &Expr) -> Option<(u64, u64)> {
@@ -480,6 +478,8 @@ impl Scope {
             .filter(|at| *at != (0, 0))
     }
 
+    /// A column by (optional) qualifier and name, with a description of
+    /// where it comes from.
     fn column(&self, qualifier: Option<&str>, name: &str) -> Option<(Typed, String)> {
         let name_lc = name.to_ascii_lowercase();
         for source in &self.sources {
@@ -693,7 +693,9 @@ fn infer_set(
                 .map(|(a, b)| {
                     // Point at the branch that makes the column NULL-able,
                     // if only a later one does.
-                    let (why, at) = if b.typed.nullable && !a.typed.nullable || a.at == (0, 0) {
+                    let b_decides = (b.typed.nullable && !a.typed.nullable)
+                        || (a.at == (0, 0) && b.typed.nullable == a.typed.nullable);
+                    let (why, at) = if b_decides {
                         (b.typed.why.or(a.typed.why), b.at)
                     } else {
                         (a.typed.why.or(b.typed.why), a.at)
@@ -951,6 +953,8 @@ fn scope_of(
                 for c in &mut source.columns {
                     c.typed.nullable = true;
                     c.typed.why = Some(why.clone());
+                    // The join, not the CTE or subquery, makes it NULL.
+                    c.at = (0, 0);
                 }
             }
             if left_outer {
@@ -959,6 +963,7 @@ fn scope_of(
                     for c in &mut s.columns {
                         c.typed.nullable = true;
                         c.typed.why = Some(why.clone());
+                        c.at = (0, 0);
                     }
                 }
             }
@@ -1926,6 +1931,18 @@ mod tests {
         assert_eq!(
             at("SELECT name FROM products\nUNION ALL SELECT note FROM products"),
             [(2, 18)]
+        );
+        assert_eq!(
+            at("SELECT note FROM products\nUNION ALL SELECT name FROM products"),
+            [(1, 8)]
+        );
+        // A column an outer join makes NULL-able is where the query reads it.
+        assert_eq!(
+            at(
+                "WITH s AS (SELECT product_id, SUM(on_hand) AS t FROM stock GROUP BY 1)\n\
+                SELECT s.t FROM products p LEFT JOIN s ON s.product_id = p.id"
+            ),
+            [(2, 8)]
         );
     }
 

@@ -105,10 +105,11 @@ fn connect(path: &Path) -> Result<Connection, DbError> {
     )
     .map_err(sqlite_error)?;
     // Plan each statement once. Without the planner's stability guarantee,
-    // SQLite plans with the values bound at the time (`:category IS NULL`
-    // is folded, for one) and so plans the statement again each time such a
-    // parameter is bound, which for a large query costs ten times more than
-    // running it. Cached statements are reused only with the guarantee on.
+    // SQLite may plan with values bound at the time, and then throws the
+    // plan away whenever one of those parameters is bound again: for the
+    // large queries a listing needs, on every request, at ten times the cost
+    // of running them. With it, a cached statement keeps its plan; the plan
+    // cannot use the bound values (such as a LIMIT's) for its estimates.
     conn.set_db_config(DbConfig::SQLITE_DBCONFIG_ENABLE_QPSG, true)
         .map_err(sqlite_error)?;
     conn.set_prepared_statement_cache_capacity(128);
