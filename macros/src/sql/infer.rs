@@ -559,24 +559,13 @@ fn parse(sql: &str) -> Option<Vec<Statement>> {
 
 fn without_materialization_hints(sql: &str) -> Option<String> {
     use sqlparser::keywords::Keyword;
-    use sqlparser::tokenizer::{Token, Tokenizer, Whitespace};
+    use sqlparser::tokenizer::{Token, Tokenizer};
     let tokens = Tokenizer::new(&SQLiteDialect {}, sql)
         .tokenize_with_location()
         .ok()?;
     let words: Vec<_> = tokens
         .iter()
-        .filter(|t| {
-            !matches!(
-                t.token,
-                Token::Whitespace(
-                    Whitespace::Space
-                        | Whitespace::Newline
-                        | Whitespace::Tab
-                        | Whitespace::SingleLineComment { .. }
-                        | Whitespace::MultiLineComment(_)
-                )
-            )
-        })
+        .filter(|t| !matches!(t.token, Token::Whitespace(_)))
         .collect();
     let keyword = |i: usize, k: Keyword| {
         words
