@@ -1,0 +1,339 @@
+//! The OpenAPI 3.1 document, built from the checked spec with `utoipa`'s
+//! types and embedded in the generated code as JSON and YAML.
+//!
+//! Everything in it comes from `api.yaml` and the plan the checks produced,
+//! so it cannot drift from what the handlers do: the parameters carry the
+//! constraints the handlers enforce, and every operation lists the problem
+//! responses it can return.
+//!
+//! One file per concern: the document and its operations here, value
+//! schemas in `schema`, and problem responses in `problems`.
+
+mod problems;
+mod schema;
+
+use problems::{
+    COMMON_RESPONSES, default_description, problem_response, problem_schema, violation_schema,
+};
+pub use schema::to_json;
+use schema::{default_json, integer_schema, string_schema};
+
+use std::collections::BTreeMap;
+
+use serde_json::Value;
+use utoipa::openapi::content::ContentBuilder;
+use utoipa::openapi::header::HeaderBuilder;
+use utoipa::openapi::path::{
+    HttpMethod as OaMethod, OperationBuilder, ParameterBuilder, ParameterIn as OaIn, Paths,
+};
+use utoipa::openapi::request_body::RequestBodyBuilder;
+use utoipa::openapi::response::{ResponseBuilder, ResponsesBuilder};
+use utoipa::openapi::schema::{ComponentsBuilder, Ref, Schema};
+use utoipa::openapi::server::ServerBuilder;
+use utoipa::openapi::tag::TagBuilder;
+use utoipa::openapi::{InfoBuilder, OpenApi, OpenApiBuilder, RefOr, Required, Response};
+
+use crate::check::plan::{EndpointPlan, Plan, TypePlan};
+use crate::spec::{self, HttpMethod, ParamIn, Spec};
+
+/// Schema names the document itself uses.
+pub const RESERVED_SCHEMAS: &[&str] = &["Problem", "Violation"];
+
+const JSON: &str = "application/json";
+/// 2^53 - 1, as a JSON number.
+const MAX_SAFE_INTEGER: f64 = 9_007_199_254_740_991.0;
+const PROBLEM_JSON: &str = "application/problem+json";
+
+/// The document, as pretty JSON (with a final newline) and as YAML.
+pub fn render(spec: &Spec, plan: &Plan) -> Result<(String, String), String> {
+    let doc = build(spec, plan);
+    let marker_json = format!("\"{REQUIRED_MARKER}\": true");
+    let marker_yaml = format!("{REQUIRED_MARKER}: true");
+    let mut json = doc
+        .to_pretty_json()
+        .map_err(|e| format!("cannot render the OpenAPI document: {e}"))?
+        .replace(&marker_json, "\"required\": true");
+    json.push('\n');
+    let yaml = serde_yaml::to_string(&doc)
+        .map_err(|e| format!("cannot render the OpenAPI document as YAML: {e}"))?
+        .replace(&marker_yaml, "required: true");
+    Ok((json, yaml))
+}
+
+/// Builds the document.
+pub fn build(spec: &Spec, plan: &Plan) -> OpenApi {
+    let docs = Docs { spec, plan };
+    let info = InfoBuilder::new()
+        .title(&spec.info.title)
+        .version(&spec.info.version)
+        .description(spec.info.description.clone())
+        .build();
+    let servers: Vec<_> = spec
+        .servers
+        .iter()
+        .map(|s| {
+            ServerBuilder::new()
+                .url(&s.url)
+                .description(s.description.clone())
+                .build()
+        })
+        .collect();
+    let tags: Vec<_> = spec
+        .tags
+        .iter()
+        .map(|t| {
+            TagBuilder::new()
+                .name(&t.name.value)
+                .description(t.description.clone())
+                .build()
+        })
+        .collect();
+
+    let mut paths = Paths::new();
+    for endpoint in &plan.endpoints {
+        let method = match endpoint.method {
+            HttpMethod::Get => OaMethod::Get,
+            HttpMethod::Post => OaMethod::Post,
+            HttpMethod::Put => OaMethod::Put,
+            HttpMethod::Patch => OaMethod::Patch,
+            HttpMethod::Delete => OaMethod::Delete,
+        };
+        paths.add_path_operation(endpoint.route(), vec![method], docs.operation(endpoint));
+    }
+
+    let mut components = ComponentsBuilder::new();
+    for schema in &spec.schemas {
+        if let Some(ty) = plan
+            .types
+            .iter()
+            .find(|t| type_name(t) == schema.name.value)
+        {
+            components = components.schema(&schema.name.value, docs.component(ty, schema));
+        }
+    }
+    components = components
+        .schema("Problem", problem_schema())
+        .schema("Violation", violation_schema());
+    for (name, status, description) in COMMON_RESPONSES {
+        let mut response = problem_response(description, None);
+        let header = match status {
+            405 => Some(("Allow", "The methods the path accepts.", string_schema())),
+            503 => Some((
+                "Retry-After",
+                "Seconds to wait before retrying.",
+                integer_schema(),
+            )),
+            _ => None,
+        };
+        if let Some((name, description, schema)) = header {
+            let mut header = HeaderBuilder::new()
+                .schema(Some(schema))
+                .description(Some(description))
+                .build();
+            header.extensions = Some(required_marker());
+            response.headers.insert(name.to_owned(), RefOr::T(header));
+        }
+        components = components.response(*name, response);
+    }
+
+    OpenApiBuilder::new()
+        .info(info)
+        .servers((!servers.is_empty()).then_some(servers))
+        .tags((!tags.is_empty()).then_some(tags))
+        .paths(paths)
+        .components(Some(components.build()))
+        .build()
+}
+
+/// utoipa's `Header` has no `required` member; this extension marks the
+/// headers that have it, and `render` writes the real member in its place.
+const REQUIRED_MARKER: &str = "x-keel-required";
+
+fn required_marker() -> utoipa::openapi::extensions::Extensions {
+    utoipa::openapi::extensions::ExtensionsBuilder::new()
+        .add(REQUIRED_MARKER, true)
+        .build()
+}
+
+fn type_name(t: &TypePlan) -> &str {
+    match t {
+        TypePlan::Object { name, .. } | TypePlan::Enum { name, .. } => name,
+    }
+}
+
+struct Docs<'a> {
+    spec: &'a Spec,
+    plan: &'a Plan,
+}
+
+/// Documentation of one value: description and example.
+#[derive(Default)]
+struct Notes {
+    description: Option<String>,
+    example: Option<Value>,
+}
+
+impl Notes {
+    fn of(spec: &spec::ValueSpec) -> Self {
+        Notes {
+            description: spec.description.clone(),
+            example: spec.example.as_ref().map(to_json),
+        }
+    }
+}
+
+impl Docs<'_> {
+    fn operation(&self, endpoint: &EndpointPlan) -> utoipa::openapi::path::Operation {
+        let source = self
+            .spec
+            .endpoints
+            .iter()
+            .find(|e| e.id.value == endpoint.id);
+        let mut op = OperationBuilder::new()
+            .operation_id(Some(&endpoint.id))
+            .summary(source.and_then(|s| s.summary.clone()))
+            .description(source.and_then(|s| s.description.clone()))
+            .tags(source.map(|s| s.tags.iter().map(|t| t.value.clone()).collect::<Vec<_>>()));
+
+        for param in &endpoint.params {
+            let declared =
+                source.and_then(|s| s.params.iter().find(|p| p.name.value == param.name));
+            let notes = match (declared, param.name.as_str()) {
+                (Some(p), _) => Notes::of(&p.spec),
+                (None, "limit") => Notes {
+                    description: Some(format!(
+                        "How many items a page holds, from 1 to {}.",
+                        param.rules.maximum.unwrap_or_default()
+                    )),
+                    example: None,
+                },
+                (None, _) => Notes {
+                    description: Some(
+                        "Where to continue: the `next_cursor` of the previous page, unchanged."
+                            .to_owned(),
+                    ),
+                    example: None,
+                },
+            };
+            let description = notes.description.clone();
+            let mut schema = self.schema(
+                &param.ty,
+                false,
+                &param.rules,
+                Notes {
+                    description: None,
+                    example: notes.example.clone(),
+                },
+            );
+            if let Some(default) = &param.default {
+                let value = Some(default_json(default, self.plan));
+                match &mut schema {
+                    RefOr::T(Schema::Object(object)) => object.default = value,
+                    RefOr::Ref(reference) => reference.default = value,
+                    RefOr::T(_) => {}
+                }
+            }
+            let location = match param.location {
+                ParamIn::Path => OaIn::Path,
+                ParamIn::Query => OaIn::Query,
+                ParamIn::Header => OaIn::Header,
+            };
+            op = op.parameter(
+                ParameterBuilder::new()
+                    .name(&param.wire_name)
+                    .parameter_in(location)
+                    .required(if param.required {
+                        Required::True
+                    } else {
+                        Required::False
+                    })
+                    .description(description)
+                    .schema(Some(schema))
+                    .build(),
+            );
+        }
+
+        if let Some(body) = &endpoint.body {
+            op = op.request_body(Some(
+                RequestBodyBuilder::new()
+                    .required(Some(Required::True))
+                    .content(
+                        JSON,
+                        ContentBuilder::new()
+                            .schema(Some(Ref::from_schema_name(body)))
+                            .build(),
+                    )
+                    .build(),
+            ));
+        }
+
+        let mut responses = ResponsesBuilder::new();
+        let declared: BTreeMap<u16, &spec::Response> = source
+            .map(|s| s.responses.iter().map(|r| (r.status.value, r)).collect())
+            .unwrap_or_default();
+        for (status, response) in &declared {
+            if !(200..300).contains(status) {
+                continue;
+            }
+            let mut built = ResponseBuilder::new().description(
+                response
+                    .description
+                    .clone()
+                    .unwrap_or_else(|| default_description(*status).to_owned()),
+            );
+            if let Some(schema) = response.schema.as_ref().and_then(|s| match &s.kind {
+                spec::TypeKind::Named(name) => Some(name.clone()),
+                _ => None,
+            }) {
+                built = built.content(
+                    JSON,
+                    ContentBuilder::new()
+                        .schema(Some(Ref::from_schema_name(schema)))
+                        .build(),
+                );
+            }
+            for header in &response.headers {
+                let schema = match header.spec.ty.kind {
+                    spec::TypeKind::Integer { .. } => integer_schema(),
+                    _ => string_schema(),
+                };
+                let mut built_header = HeaderBuilder::new()
+                    .schema(Some(schema))
+                    .description(header.spec.description.clone())
+                    .build();
+                if header.required {
+                    built_header.extensions = Some(required_marker());
+                }
+                built = built.header(&header.name.value, built_header);
+            }
+            responses = responses.response(status.to_string(), built.build());
+        }
+        for (status, reference) in self.error_responses(endpoint) {
+            let members = endpoint
+                .problems
+                .iter()
+                .find(|(s, _)| *s == status)
+                .map(|(_, fields)| self.members(fields));
+            let declared_description = declared.get(&status).and_then(|r| r.description.clone());
+            let response: RefOr<Response> = match (declared_description, members, reference) {
+                (None, None, Some(name)) => Ref::from_response_name(name).into(),
+                (description, members, _) => {
+                    // A status the spec describes can still come from the
+                    // framework for its usual reason; say both.
+                    let common = COMMON_RESPONSES
+                        .iter()
+                        .find(|(_, s, _)| *s == status && matches!(s, 400 | 409 | 422))
+                        .map(|(_, _, text)| *text);
+                    let text = match (description, common) {
+                        (Some(d), Some(c)) => format!("{d} Also: {c}"),
+                        (Some(d), None) => d,
+                        (None, _) => default_description(status).to_owned(),
+                    };
+                    problem_response(&text, members).into()
+                }
+            };
+            responses = responses.response(status.to_string(), response);
+        }
+        op.responses(responses.build()).build()
+    }
+}

@@ -1,0 +1,228 @@
+//! Problem responses: the shared components, which problems an operation
+//! can answer with, and the RFC 9457 schemas.
+
+use serde_json::json;
+use utoipa::openapi::RefOr;
+use utoipa::openapi::Response;
+use utoipa::openapi::content::ContentBuilder;
+use utoipa::openapi::response::ResponseBuilder;
+use utoipa::openapi::schema::{
+    AdditionalProperties, ArrayBuilder, KnownFormat, ObjectBuilder, Ref, Schema, SchemaFormat, Type,
+};
+
+use crate::check::plan::{EndpointKind, EndpointPlan};
+
+use super::{Docs, PROBLEM_JSON};
+
+/// The problem responses every operation may share, by component name.
+pub(super) const COMMON_RESPONSES: &[(&str, u16, &str)] = &[
+    (
+        "BadRequest",
+        400,
+        "A parameter is invalid, the body is missing or is not well-formed JSON; `errors` lists every violation.",
+    ),
+    ("NotFound", 404, "The resource does not exist."),
+    (
+        "MethodNotAllowed",
+        405,
+        "The path exists but not with this method; `Allow` lists the methods it has.",
+    ),
+    (
+        "Conflict",
+        409,
+        "The request conflicts with the current state of the data.",
+    ),
+    ("PayloadTooLarge", 413, "The request is larger than 1 MiB."),
+    (
+        "UnsupportedMediaType",
+        415,
+        "The body is not `application/json`.",
+    ),
+    (
+        "UnprocessableEntity",
+        422,
+        "The body is well-formed JSON that does not match the schema; `errors` lists every violation.",
+    ),
+    (
+        "InternalError",
+        500,
+        "The server failed; the details are in its log.",
+    ),
+    (
+        "ServiceUnavailable",
+        503,
+        "The database is busy; retry after `Retry-After` seconds.",
+    ),
+];
+
+impl Docs<'_> {
+    /// The error statuses an endpoint can answer with, and the shared
+    /// response component for each, if there is one.
+    pub(super) fn error_responses(
+        &self,
+        endpoint: &EndpointPlan,
+    ) -> Vec<(u16, Option<&'static str>)> {
+        let common = |status: u16| {
+            COMMON_RESPONSES
+                .iter()
+                .find(|(_, s, _)| *s == status)
+                .map(|(n, _, _)| *n)
+        };
+        let source = self
+            .spec
+            .endpoints
+            .iter()
+            .find(|e| e.id.value == endpoint.id);
+        let mut statuses = vec![400];
+        match &endpoint.kind {
+            EndpointKind::Declarative {
+                statements,
+                response,
+            } => {
+                if matches!(response.root, Some((_, crate::sql::Cardinality::Optional))) {
+                    statuses.push(404);
+                }
+                if statements
+                    .iter()
+                    .any(|s| !self.plan.queries[s.query].readonly)
+                {
+                    statuses.push(409);
+                }
+            }
+            // A handler's writes can break a constraint too.
+            EndpointKind::Handler { .. } => statuses.push(409),
+        }
+        // Any request over 1 MiB is refused, body or not.
+        statuses.push(413);
+        if endpoint.body.is_some() {
+            statuses.extend([415, 422]);
+        }
+        if let Some(source) = source {
+            statuses.extend(
+                source
+                    .responses
+                    .iter()
+                    .map(|r| r.status.value)
+                    .filter(|s| *s >= 400),
+            );
+        }
+        statuses.extend([500, 503]);
+        statuses.sort_unstable();
+        statuses.dedup();
+        statuses.into_iter().map(|s| (s, common(s))).collect()
+    }
+}
+
+pub(super) fn default_description(status: u16) -> &'static str {
+    match status {
+        200 => "OK.",
+        201 => "Created.",
+        202 => "Accepted.",
+        204 => "No content.",
+        400 => "Bad request.",
+        404 => "Not found.",
+        409 => "Conflict.",
+        422 => "Unprocessable body.",
+        _ => "An error; see the problem.",
+    }
+}
+
+/// A problem response; `members` are the extension members the problem
+/// carries besides RFC 9457's.
+pub(super) fn problem_response(description: &str, members: Option<Schema>) -> Response {
+    let problem = Ref::from_schema_name("Problem");
+    let schema: RefOr<Schema> = match members {
+        Some(members) => Schema::AllOf(
+            utoipa::openapi::schema::AllOfBuilder::new()
+                .item(problem)
+                .item(members)
+                .build(),
+        )
+        .into(),
+        None => problem.into(),
+    };
+    ResponseBuilder::new()
+        .description(description)
+        .content(
+            PROBLEM_JSON,
+            ContentBuilder::new().schema(Some(schema)).build(),
+        )
+        .build()
+}
+
+pub(super) fn problem_schema() -> Schema {
+    ObjectBuilder::new()
+        .schema_type(Type::Object)
+        .description(Some(
+            "An error, as RFC 9457 problem details. Problems may carry further members, documented with the operation.",
+        ))
+        .property(
+            "type",
+            ObjectBuilder::new()
+                .schema_type(Type::String)
+                .format(Some(SchemaFormat::Custom("uri-reference".to_owned())))
+                .description(Some("Identifies the kind of problem (`/problems/...`); stable, for clients to switch on."))
+                .build(),
+        )
+        .required("type")
+        .property(
+            "title",
+            ObjectBuilder::new()
+                .schema_type(Type::String)
+                .description(Some("A short summary of the kind of problem."))
+                .build(),
+        )
+        .required("title")
+        .property(
+            "status",
+            ObjectBuilder::new()
+                .schema_type(Type::Integer)
+                .format(Some(SchemaFormat::KnownFormat(KnownFormat::Int32)))
+                .description(Some("The HTTP status."))
+                .build(),
+        )
+        .required("status")
+        .property(
+            "detail",
+            ObjectBuilder::new()
+                .schema_type(Type::String)
+                .description(Some("What went wrong this time."))
+                .build(),
+        )
+        .property(
+            "errors",
+            ArrayBuilder::new()
+                .items(Ref::from_schema_name("Violation"))
+                .description(Some("Every violation found in the request."))
+                .build(),
+        )
+        .additional_properties(Some(AdditionalProperties::FreeForm(true)))
+        .into()
+}
+
+pub(super) fn violation_schema() -> Schema {
+    ObjectBuilder::new()
+        .schema_type(Type::Object)
+        .description(Some("One thing wrong with a request."))
+        .property(
+            "pointer",
+            ObjectBuilder::new()
+                .schema_type(Type::String)
+                .description(Some(
+                    "JSON pointer (URI fragment form) into the request: `#/path/...`, `#/query/...`, `#/header/...` or `#/body/...`.",
+                ))
+                .examples([json!("#/body/items/0/quantity")])
+                .build(),
+        )
+        .required("pointer")
+        .property(
+            "detail",
+            ObjectBuilder::new()
+                .schema_type(Type::String)
+                .description(Some("What is wrong."))
+                .examples([json!("must be at least 1")])
+                .build(),
+        )
+        .required("detail")
+        .into()
+}
