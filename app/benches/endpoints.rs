@@ -11,9 +11,10 @@
 use std::hint::black_box;
 
 use criterion::{Criterion, criterion_group, criterion_main};
-use keel::__private::{Method, StatusCode};
+use keel::__private::{HeaderValue, Method, StatusCode, header};
+use keel::auth::{Access, Algorithm, Keys, SigningKey};
 use keel::db::sqlite::SqliteDatabase;
-use keel::{Problem, Request, Response, Service};
+use keel::{Context, Problem, Request, Response, Service};
 use rusqlite::{Connection, OptionalExtension};
 use serde::Serialize;
 use serde_json::Value;
@@ -25,6 +26,8 @@ const PRODUCTS: u32 = 10_000;
 struct Fixture {
     _dir: tempfile::TempDir,
     db: SqliteDatabase,
+    keys: Keys,
+    vars: keel::native::Variables,
     rt: Runtime,
 }
 
@@ -37,12 +40,46 @@ impl Fixture {
             .enable_all()
             .build()
             .expect("runtime");
-        Fixture { _dir: dir, db, rt }
+        // The development keys, as `cargo run -p app` reads them.
+        let dev_vars = concat!(env!("CARGO_MANIFEST_DIR"), "/.dev.vars");
+        let vars = keel::native::Variables::load(Some(std::path::Path::new(dev_vars)), None)
+            .expect("app/.dev.vars");
+        let (keys, errors) = Keys::read(<app::Api as Service>::SECURITY, |n| vars.get(n));
+        assert!(errors.is_empty(), "{errors:?}");
+        Fixture {
+            _dir: dir,
+            db,
+            keys,
+            vars,
+            rt,
+        }
     }
 
     fn generated(&self, request: &Request) -> Response {
-        self.rt
-            .block_on(keel::serve::<app::Api, _>(&self.db, request.clone()))
+        self.rt.block_on(keel::serve::<app::Api, _>(
+            &Context::new(&self.db, &self.keys),
+            request.clone(),
+        ))
+    }
+
+    /// `Authorization: Bearer …` for `role` and `sub`, signed with `alg`'s
+    /// development key.
+    fn bearer(&self, alg: Algorithm, role: &str, sub: i64) -> HeaderValue {
+        let key = match alg {
+            Algorithm::Hs256 => self.vars.get("JWT_SECRET"),
+            Algorithm::EdDsa => self.vars.get(keel::native::SIGNING_KEY_VARIABLE),
+        }
+        .expect("a development key");
+        let key = SigningKey::parse(alg, &key).expect("signing key");
+        let claims = serde_json::json!({
+            "sub": sub.to_string(), "role": role, "aud": "shop-api",
+            "exp": keel::auth::now() + 3600,
+        });
+        let Value::Object(claims) = claims else {
+            unreachable!()
+        };
+        HeaderValue::from_str(&format!("Bearer {}", keel::auth::mint(&key, &claims)))
+            .expect("header value")
     }
 
     fn by_hand(&self, handler: Handler, request: &Request) -> Response {
@@ -68,6 +105,15 @@ fn fill(conn: &mut Connection) {
         [PRODUCTS],
     )
     .expect("products");
+    conn.execute_batch(
+        "INSERT INTO orders (id, ref, customer_id, status, currency, total_cents, ship_name, ship_line1,
+                             ship_city, ship_postal_code, ship_country, created_at, updated_at)
+         VALUES (1, 'bench', 42, 'pending', 'USD', 12900, 'Ada', 'Main 1', 'Amsterdam', '1000 AA', 'NL',
+                 '2026-01-01T00:00:00.000Z', '2026-01-01T00:00:00.000Z');
+         INSERT INTO order_items (order_id, line, product_id, quantity, unit_price_cents, currency)
+         VALUES (1, 1, 1, 1, 12900, 'USD');",
+    )
+    .expect("an order");
     conn.execute_batch(
         "INSERT INTO stock (product_id, warehouse_id, on_hand, reserved)
          SELECT p.id, w.id, (p.id * 13 + w.id) % 40, min((p.id * 13 + w.id) % 40, (p.id + w.id) % 3)
@@ -390,6 +436,51 @@ fn endpoints(c: &mut Criterion) {
         400,
     );
     measure(c, &f, "rejected/no_route", &get("/v2/nothing"), 404);
+
+    authentication(c, &f);
+}
+
+/// What verifying a caller costs, per algorithm (no database is involved),
+/// and an authenticated endpoint end to end.
+fn authentication(c: &mut Criterion, f: &Fixture) {
+    static EVERY_ROLE: Access = Access {
+        schemes: &[0],
+        roles: &[0, 1],
+    };
+    for (name, alg) in [
+        ("auth/verify_hs256", Algorithm::Hs256),
+        ("auth/verify_eddsa", Algorithm::EdDsa),
+    ] {
+        let mut request = get("/v1/orders/1");
+        request
+            .headers
+            .insert(header::AUTHORIZATION, f.bearer(alg, "customer", 42));
+        let security = <app::Api as Service>::SECURITY;
+        assert!(keel::auth::authenticate(security, &f.keys, &request, &EVERY_ROLE).is_ok());
+        c.bench_function(name, |b| {
+            b.iter(|| {
+                black_box(keel::auth::authenticate(
+                    security,
+                    &f.keys,
+                    black_box(&request),
+                    &EVERY_ROLE,
+                ))
+            })
+        });
+    }
+    let mut owner = get("/v1/orders/1");
+    owner.headers.insert(
+        header::AUTHORIZATION,
+        f.bearer(Algorithm::Hs256, "customer", 42),
+    );
+    measure(c, f, "get_order/owner_hs256", &owner, 200);
+    let mut other = get("/v1/orders/1");
+    other.headers.insert(
+        header::AUTHORIZATION,
+        f.bearer(Algorithm::Hs256, "customer", 43),
+    );
+    measure(c, f, "get_order/another_customer", &other, 404);
+    measure(c, f, "rejected/no_token", &get("/v1/orders/1"), 401);
 }
 
 criterion_group!(benches, endpoints);

@@ -1,5 +1,6 @@
 -- name: get_order :optional
--- One order, without its lines.
+-- One order, without its lines, if the caller may see it: staff see every
+-- order, a customer only their own (another's is as missing as no order).
 SELECT o.id,
        o.customer_id,
        o.status,
@@ -14,7 +15,43 @@ SELECT o.id,
        o.created_at,
        o.updated_at
 FROM orders o
-WHERE o.id = :order_id;
+WHERE o.id = :order_id
+  AND (:auth_role = 'staff' OR o.customer_id = :auth_sub);
+
+-- name: list_orders :many
+-- The orders the caller may see, newest first, one page after the cursor:
+-- a customer's own; for staff, the orders of the customer `customer_id`
+-- names, or everyone's. The first branch serves the first two cases from
+-- the `orders_by_customer` index, the second the last by id; the constant
+-- `WHERE` of the branch that does not apply is false before it reads a
+-- row. Each walks back from the cursor and stops after `:limit` rows.
+SELECT o.id,
+       o.customer_id,
+       o.status,
+       (SELECT COUNT(*) FROM order_items i WHERE i.order_id = o.id) AS line_count,
+       o.total_cents AS total_amount_cents,
+       o.currency AS total_currency,
+       o.created_at,
+       o.updated_at
+FROM orders o
+WHERE o.customer_id = CASE WHEN :auth_role = 'staff' THEN :customer_id ELSE :auth_sub END
+  AND (:status IS NULL OR o.status = :status)
+  AND o.id < COALESCE(:after_id, 9223372036854775807)
+UNION ALL
+SELECT o.id,
+       o.customer_id,
+       o.status,
+       (SELECT COUNT(*) FROM order_items i WHERE i.order_id = o.id),
+       o.total_cents,
+       o.currency,
+       o.created_at,
+       o.updated_at
+FROM orders o
+WHERE :auth_role = 'staff' AND :customer_id IS NULL
+  AND (:status IS NULL OR o.status = :status)
+  AND o.id < COALESCE(:after_id, 9223372036854775807)
+ORDER BY id DESC
+LIMIT :limit;
 
 -- name: order_lines :many
 -- The lines of an order, with the prices at order time.
@@ -36,9 +73,10 @@ ORDER BY i.line;
 -- Inserts the order only if every line names a different, known SKU with
 -- enough stock available and all lines share one currency; otherwise it
 -- inserts nothing,
--- and neither do the statements that follow it in the batch.
+-- and neither do the statements that follow it in the batch. A customer's
+-- order is always their own; staff order for `customer_id`.
 -- param order_ref: string
--- param customer_id: integer
+-- param customer_id: integer?
 -- param items: string
 -- param ship_name: string
 -- param ship_line1: string
@@ -50,7 +88,7 @@ INSERT INTO orders (ref, customer_id, status, currency, total_cents,
                     ship_name, ship_line1, ship_line2, ship_city, ship_postal_code, ship_country,
                     created_at, updated_at)
 SELECT :order_ref,
-       :customer_id,
+       CASE WHEN :auth_role = 'staff' THEN :customer_id ELSE :auth_sub END,
        'pending',
        currency,
        total_cents,
@@ -129,12 +167,13 @@ WHERE o.ref = :order_ref
 ORDER BY i.line;
 
 -- name: order_status :optional
--- An order's current status.
+-- An order's current status, if the caller may see the order.
 -- param order_id: integer
 -- column status: OrderStatus
 SELECT o.id AS order_id, o.status, o.updated_at
 FROM orders o
-WHERE o.id = :order_id;
+WHERE o.id = :order_id
+  AND (:auth_role = 'staff' OR o.customer_id = :auth_sub);
 
 -- name: order_history :many
 -- Every status an order has had, oldest first.
@@ -157,13 +196,15 @@ ORDER BY t.position;
 
 -- name: set_order_status :exec
 -- Moves an order to `:status` if the life cycle allows it from its current
--- status; changes nothing otherwise. Triggers record the change and release
--- or consume reserved stock.
+-- status and the caller may make the move (staff any, a customer only the
+-- cancelling of their own order); changes nothing otherwise. Triggers record
+-- the change and release or consume reserved stock.
 -- param order_id: integer
 -- param status: OrderStatus
 UPDATE orders
 SET status = :status,
     updated_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now')
 WHERE id = :order_id
+  AND (:auth_role = 'staff' OR (customer_id = :auth_sub AND :status = 'cancelled'))
   AND EXISTS (SELECT 1 FROM order_transitions t
               WHERE t.from_status = orders.status AND t.to_status = :status);

@@ -2,6 +2,10 @@
 //! (which must explain *why* it refused one) and moving an order along its
 //! life cycle (which must tell a missing order from a forbidden move).
 //!
+//! Who may do what is decided in SQL too: the queries bind the caller's
+//! role and id (`:auth_role`, `:auth_sub`), so a refused request changes
+//! nothing whatever this code does; the Rust only explains the refusal.
+//!
 //! Both still reach the database in one round trip: the SQL is written so
 //! that a refused write changes nothing, and the reads that explain the
 //! outcome run in the same batch.
@@ -11,9 +15,12 @@ use std::collections::HashMap;
 use keel::http::StatusCode;
 use keel::{Database, Problem, StringEnum};
 
+use crate::auth::{Caller, Role};
 use crate::endpoints::{create_order, update_order_status};
 use crate::queries::{inventory, orders};
-use crate::types::{Address, Money, Order, OrderLine, OrderStatusHistory, StatusChange, StockLine};
+use crate::types::{
+    Address, Money, Order, OrderLine, OrderStatus, OrderStatusHistory, StatusChange, StockLine,
+};
 
 /// `POST /v1/orders`: reserves stock for every line and stores the order,
 /// or writes nothing and says which lines are at fault.
@@ -22,6 +29,7 @@ pub async fn create_order(
     input: create_order::Input,
 ) -> Result<create_order::Output, Problem> {
     let request = input.body;
+    check_customer(&input.caller, request.customer_id)?;
     reject_duplicate_skus(&request.items)?;
 
     let order_ref = keel::token::random_hex(16)?;
@@ -32,17 +40,20 @@ pub async fn create_order(
             inventory::check_lines(inventory::CheckLinesParams {
                 items: items.clone(),
             }),
-            orders::insert_order(orders::InsertOrderParams {
-                order_ref: order_ref.clone(),
-                customer_id: request.customer_id,
-                items: items.clone(),
-                ship_name: address.name,
-                ship_line1: address.line1,
-                ship_line2: address.line2,
-                ship_city: address.city,
-                ship_postal_code: address.postal_code,
-                ship_country: address.country,
-            }),
+            orders::insert_order(
+                &input.caller,
+                orders::InsertOrderParams {
+                    order_ref: order_ref.clone(),
+                    customer_id: request.customer_id,
+                    items: items.clone(),
+                    ship_name: address.name,
+                    ship_line1: address.line1,
+                    ship_line2: address.line2,
+                    ship_city: address.city,
+                    ship_postal_code: address.postal_code,
+                    ship_country: address.country,
+                },
+            ),
             orders::insert_order_lines(orders::InsertOrderLinesParams {
                 order_ref: order_ref.clone(),
                 items,
@@ -100,6 +111,23 @@ pub async fn create_order(
         },
         location,
     })
+}
+
+/// Whom the order is for: a customer orders for themselves, staff for the
+/// customer they name.
+fn check_customer(caller: &Caller, customer_id: Option<i64>) -> Result<(), Problem> {
+    match (caller.role, customer_id) {
+        (Role::Customer, Some(id)) if id != caller.sub => Err(Problem::forbidden(
+            "a customer orders for themselves: leave out `customer_id`, or give your own",
+        )),
+        (Role::Staff, None) => Err(Problem::invalid_body(Vec::new())
+            .with_detail("staff must name the customer the order is for")
+            .with_violation(
+                "#/body/customer_id",
+                "is required when staff place an order",
+            )),
+        _ => Ok(()),
+    }
 }
 
 fn reject_duplicate_skus(items: &[StockLine]) -> Result<(), Problem> {
@@ -179,13 +207,17 @@ pub async fn update_order_status(
 ) -> Result<update_order_status::Output, Problem> {
     let order_id = input.order_id;
     let target = input.body.status;
+    let caller = &input.caller;
     let (changed, current, history, next) = db
         .run((
-            orders::set_order_status(orders::SetOrderStatusParams {
-                order_id,
-                status: target,
-            }),
-            orders::order_status(orders::OrderStatusParams { order_id }),
+            orders::set_order_status(
+                caller,
+                orders::SetOrderStatusParams {
+                    order_id,
+                    status: target,
+                },
+            ),
+            orders::order_status(caller, orders::OrderStatusParams { order_id }),
             orders::order_history(orders::OrderHistoryParams { order_id }),
             orders::order_next_statuses(orders::OrderNextStatusesParams { order_id }),
         ))
@@ -195,6 +227,16 @@ pub async fn update_order_status(
         return Err(Problem::not_found(format!("no order has id {order_id}")));
     };
     let next: Vec<_> = next.into_iter().map(|row| row.status).collect();
+    if changed == 0 && caller.role == Role::Customer {
+        return Err(Problem::forbidden(if target == OrderStatus::Cancelled {
+            format!(
+                "order {order_id} is {}: a customer may cancel an order only while it is pending or paid",
+                current.status
+            )
+        } else {
+            format!("a customer may only cancel an order, not make it {target}")
+        }));
+    }
     if changed == 0 {
         let allowed: Vec<&str> = next.iter().map(StringEnum::as_str).collect();
         let detail = match allowed.as_slice() {

@@ -119,10 +119,12 @@ fn typescript_client_works_against_the_server() {
         "tsc --strict rejected the client:\n{}",
         String::from_utf8_lossy(&checked.stdout)
     );
+    let token = support::tokens::customer(9);
     let out = succeed(
         Command::new("node")
             .arg(dir.join("out/client.test.mjs"))
-            .arg(server.url("")),
+            .arg(server.url(""))
+            .arg(token.trim_start_matches("Bearer ")),
     );
     assert_eq!(
         String::from_utf8_lossy(&out.stdout).trim(),
@@ -192,6 +194,7 @@ fn python_client_works_against_the_server() {
         Command::new(bin.join("python"))
             .arg(Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/clients/python/test_client.py"))
             .arg(server.url(""))
+            .arg(support::tokens::customer(7).trim_start_matches("Bearer "))
             .env("PYTHONPATH", &dir),
     );
     assert_eq!(

@@ -114,10 +114,18 @@ fn edit_distance(a: &str, b: &str) -> usize {
 /// Quotes a list as `` `a`, `b` or `c` `` for messages.
 pub fn one_of<S: AsRef<str>>(items: &[S]) -> String {
     let quoted: Vec<String> = items.iter().map(|s| format!("`{}`", s.as_ref())).collect();
-    match quoted.as_slice() {
+    join_or(&quoted)
+}
+
+/// Joins a list as `a, b or c`.
+pub fn join_or<S: AsRef<str>>(items: &[S]) -> String {
+    match items {
         [] => "nothing".to_owned(),
-        [one] => one.clone(),
-        [rest @ .., last] => format!("{} or {last}", rest.join(", ")),
+        [one] => one.as_ref().to_owned(),
+        [rest @ .., last] => {
+            let rest: Vec<&str> = rest.iter().map(AsRef::as_ref).collect();
+            format!("{} or {}", rest.join(", "), last.as_ref())
+        }
     }
 }
 

@@ -35,12 +35,14 @@ endpoints:
     queries: [items.get_item]
     responses:
       200: Item
+    auth: public
   list_items:
     get: /items
     queries:
       - { query: items.list_items, into: items }
     responses:
       200: ItemList
+    auth: public
 ";
 
 /// Runs the macro on the given files and returns its messages (empty when
@@ -191,7 +193,7 @@ fn independent_mistakes_are_reported_together() {
     let errors = run(&spec, QUERIES, MIGRATION);
     assert_eq!(errors.len(), 2, "{errors:#?}");
     assert!(errors[0].starts_with("api.yaml:16:34: parameter `item_id` of endpoint `get_item`: unknown type `integr`; expected `integer`, `number`, `string`, `boolean`, `array` or a schema name\n  help: did you mean `integer`?"), "{}", errors[0]);
-    assert!(errors[1].starts_with("api.yaml:25:12: response 200 of endpoint `list_items`: unknown schema `ItemLst`\n  help: did you mean `ItemList`?"), "{}", errors[1]);
+    assert!(errors[1].starts_with("api.yaml:26:12: response 200 of endpoint `list_items`: unknown schema `ItemLst`\n  help: did you mean `ItemList`?"), "{}", errors[1]);
 }
 
 #[test]
@@ -203,19 +205,23 @@ fn shape_mistakes() {
         ),
         (
             SPEC.replace("      - { query: items.list_items, into: items }", "      - items.list_items"),
-            "api.yaml:23:9: endpoint `list_items`: query `items.list_items` is `:many` but has no `into`\n  help: a response is an object: put the rows into an array field, like `{ query: ..., into: items }`",
+            "api.yaml:24:9: endpoint `list_items`: query `items.list_items` is `:many` but has no `into`\n  help: a response is an object: put the rows into an array field, like `{ query: ..., into: items }`",
         ),
         (
             SPEC.replace("  list_items:\n    get: /items", "  list_items:\n    get: /items/{other}\n    params:\n      other: { in: path, type: integer }"),
-            "api.yaml:21:10: endpoint `list_items`: GET /items/{other} overlaps endpoint `get_item` (GET /items/{item_id}); no request could tell them apart",
+            "api.yaml:22:10: endpoint `list_items`: GET /items/{other} overlaps endpoint `get_item` (GET /items/{item_id}); no request could tell them apart",
         ),
         (
             SPEC.replace("  list_items:\n    get: /items\n", "  list_items:\n    get: /items\n    params:\n      self: { in: query, type: string }\n"),
-            "api.yaml:23:7: `self` is reserved in Rust and cannot be used as a name here",
+            "api.yaml:24:7: `self` is reserved in Rust and cannot be used as a name here",
         ),
         (
-            SPEC.replace("    queries: [items.get_item]\n", "    queries: [items.get_item]\n    security: [token]\n"),
-            "api.yaml:18:5: endpoint `get_item`: `security` is not supported yet\n  help: authentication is planned; remove `security` for now",
+            SPEC.replacen("    auth: public\n", "    auth: [admin]\n", 1),
+            "api.yaml:20:11: endpoint `get_item` needs an authenticated caller (endpoints are closed unless they say `auth: public`), but the spec declares no security schemes\n  help: declare `security:` with a scheme and roles (see docs/security.md), or open the endpoint with `auth: public`",
+        ),
+        (
+            SPEC.replacen("    auth: public\n", "", 1),
+            "api.yaml:13:3: endpoint `get_item` needs an authenticated caller",
         ),
     ];
     for (spec, expected) in cases {
@@ -351,7 +357,7 @@ fn what_d1_refuses_is_refused_at_compile_time() {
 fn body_fields_must_suit_the_columns_they_are_bound_to() {
     let spec = SPEC.replace(
         "  list_items:\n",
-        "  rename_item:\n    patch: /items/{item_id}\n    params:\n      item_id: { in: path, type: integer }\n    body: Rename\n    queries: [items.rename_item]\n    responses:\n      200: Item\n  list_items:\n",
+        "  rename_item:\n    patch: /items/{item_id}\n    params:\n      item_id: { in: path, type: integer }\n    body: Rename\n    queries: [items.rename_item]\n    responses:\n      200: Item\n    auth: public\n  list_items:\n",
     )
     .replace("  ItemList:\n", "  Rename:\n    properties:\n      name: boolean\n  ItemList:\n");
     let queries = format!(
@@ -371,4 +377,172 @@ fn unused_queries_are_errors() {
         one_error(SPEC, &queries, MIGRATION),
         "queries/items.sql:7:10: query `items.count_items` is not used by any endpoint\n  help: list it under an endpoint's `queries:` (a handler lists the queries it runs), or delete it"
     );
+}
+
+const SECURED_MIGRATION: &str =
+    "CREATE TABLE items (id INTEGER PRIMARY KEY, owner_id INTEGER NOT NULL, name TEXT NOT NULL);";
+
+const SECURED_QUERIES: &str = "-- name: get_item :optional
+SELECT id, name FROM items WHERE id = :item_id AND (:auth_role = 'admin' OR owner_id = :auth_sub);
+";
+
+const SECURED: &str = "info:
+  title: Items
+  version: 1.0.0
+security:
+  schemes:
+    bearer:
+      type: jwt
+      keys: { HS256: ITEMS_SECRET, EdDSA: ITEMS_PUBLIC_KEY }
+  claims:
+    sub: { type: integer, format: int64 }
+  roles:
+    owner: { owner: sub }
+    admin: {}
+schemas:
+  Item:
+    properties:
+      id: { type: integer, format: int64 }
+      name: string
+endpoints:
+  get_item:
+    get: /items/{item_id}
+    auth: [owner, admin]
+    params:
+      item_id: { in: path, type: integer, minimum: 1 }
+    queries: [items.get_item]
+    responses:
+      200: Item
+";
+
+fn secured(spec: &str, queries: &str) -> Vec<String> {
+    run(spec, queries, SECURED_MIGRATION)
+}
+
+#[test]
+fn a_secured_spec_generates_code() {
+    assert_eq!(secured(SECURED, SECURED_QUERIES), Vec::<String>::new());
+    // `unscoped` opts out of owner scoping, with its reason.
+    let spec = SECURED.replace(
+        "auth: [owner, admin]",
+        "auth: { roles: [owner, admin], unscoped: every owner sees every item }",
+    );
+    let queries = "-- name: get_item :optional\nSELECT id, name FROM items WHERE id = :item_id;\n";
+    assert_eq!(secured(&spec, queries), Vec::<String>::new());
+    // An explicit binding of a claim counts as binding it.
+    let spec = SECURED.replace(
+        "    queries: [items.get_item]",
+        "    queries: [{ query: items.get_item, bind: { owner: auth.sub } }]",
+    );
+    let queries = "-- name: get_item :optional\nSELECT id, name FROM items WHERE id = :item_id AND owner_id = :owner;\n";
+    assert_eq!(secured(&spec, queries), Vec::<String>::new());
+}
+
+#[test]
+fn unknown_roles_and_schemes_get_suggestions() {
+    let errors = secured(
+        &SECURED.replace(
+            "auth: [owner, admin]",
+            "auth: { roles: [owner, admn], schemes: [berer] }",
+        ),
+        SECURED_QUERIES,
+    );
+    assert_eq!(
+        errors,
+        vec![
+            "api.yaml:22:28: endpoint `get_item`: unknown role `admn`; the spec declares `owner` or `admin`\n  help: did you mean `admin`?\n  note: error 1 of 2",
+            "api.yaml:22:45: endpoint `get_item`: unknown scheme `berer`; the spec declares `bearer`\n  help: did you mean `bearer`?\n  note: error 2 of 2",
+        ]
+    );
+}
+
+#[test]
+fn an_owner_scoped_role_must_find_its_claim_bound() {
+    let queries = "-- name: get_item :optional\nSELECT id, name FROM items WHERE id = :item_id;\n";
+    assert_eq!(
+        one_error(SECURED, queries, SECURED_MIGRATION),
+        "api.yaml:22:11: endpoint `get_item` admits role `owner`, whose data is scoped by its `sub` claim, but none of its queries binds `:auth_sub`: one owner could read or change another owner's data\n  help: bind the claim where the rows are chosen (`WHERE owner_column = :auth_sub`); if every owner may see every owner's rows here, say so: `auth: { roles: [owner, admin], unscoped: <why> }`"
+    );
+    // An endpoint without `auth:` admits every role, and is held to the same rule.
+    let spec = SECURED.replace("    auth: [owner, admin]\n", "");
+    assert!(one_error(&spec, queries, SECURED_MIGRATION).starts_with(
+        "api.yaml:20:3: endpoint `get_item` admits role `owner`, whose data is scoped"
+    ));
+    // `unscoped` where nothing is owner-scoped says nothing; it is refused.
+    let spec = SECURED.replace(
+        "auth: [owner, admin]",
+        "auth: { roles: [admin], unscoped: why not }",
+    );
+    assert_eq!(
+        one_error(&spec, queries, SECURED_MIGRATION),
+        "api.yaml:22:39: endpoint `get_item`: `unscoped` has no effect: no role it admits is scoped by an owner claim\n  help: remove `unscoped`"
+    );
+}
+
+#[test]
+fn a_public_endpoint_has_no_caller_to_bind() {
+    let spec = SECURED.replace("auth: [owner, admin]", "auth: public");
+    let errors = secured(&spec, SECURED_QUERIES);
+    assert_eq!(
+        errors,
+        vec![
+            "queries/items.sql:2:53: `:auth_role` of query `items.get_item` is the caller's `role`, but endpoint `get_item` is public (`auth: public`): it has no caller\n  help: remove `auth: public` so that only authenticated callers reach it, or bind the parameter to an input\n  note: error 1 of 2",
+            "queries/items.sql:2:88: `:auth_sub` of query `items.get_item` is the caller's `sub`, but endpoint `get_item` is public (`auth: public`): it has no caller\n  help: remove `auth: public` so that only authenticated callers reach it, or bind the parameter to an input\n  note: error 2 of 2",
+        ]
+    );
+}
+
+#[test]
+fn claims_are_checked_like_other_bindings() {
+    // A misspelled claim.
+    let queries = SECURED_QUERIES.replace(":auth_sub", ":auth_subj");
+    // (And with `:auth_sub` gone, the owner claim is not bound either.)
+    let errors = secured(SECURED, &queries);
+    assert_eq!(
+        errors.first().and_then(|e| e.lines().next()),
+        Some(
+            "queries/items.sql:2:88: `:auth_subj` of query `items.get_item` names no claim of the caller; the claims bind as `auth_role` or `auth_sub`"
+        ),
+        "{errors:#?}"
+    );
+    assert_eq!(errors.len(), 2, "{errors:#?}");
+    // A claim whose type does not suit the column it is compared with.
+    let spec = SECURED.replace("sub: { type: integer, format: int64 }", "sub: string");
+    assert_eq!(
+        one_error(&spec, SECURED_QUERIES, SECURED_MIGRATION),
+        "api.yaml:10:10: the caller's claim `sub` is a string, but `:auth_sub` of query `items.get_item` meets the INTEGER column items.owner_id (at queries/items.sql:2:88)\n  help: declare it `type: integer`, or say otherwise in the query with `-- param auth_sub: <type>`"
+    );
+}
+
+#[test]
+fn scheme_declarations_are_checked() {
+    let cases = [
+        (
+            SECURED.replace("HS256: ITEMS_SECRET, EdDSA: ITEMS_PUBLIC_KEY", "none: ITEMS_SECRET"),
+            "api.yaml:8:15: scheme `bearer`: `none` would accept unsigned tokens, from anyone\n  help: accept `HS256` (a shared secret) or `EdDSA` (the issuer's Ed25519 public key)",
+        ),
+        (
+            SECURED.replace("HS256: ITEMS_SECRET", "HS265: ITEMS_SECRET"),
+            "api.yaml:8:15: scheme `bearer`: unsupported algorithm `HS265`; supported are `HS256` (a shared secret) and `EdDSA` (an Ed25519 public key)\n  help: did you mean `HS256`?",
+        ),
+        (
+            SECURED.replace("EdDSA: ITEMS_PUBLIC_KEY", "EdDSA: ITEMS_SECRET"),
+            "api.yaml:8:43: scheme `bearer`: `ITEMS_SECRET` holds the keys of both HS256 and EdDSA\n  help: give each algorithm its own variable: a shared secret and a public key must never be confused",
+        ),
+        (
+            SECURED.replace("owner: { owner: sub }", "owner: { owner: subject }"),
+            "api.yaml:12:21: role `owner`: owner claim `subject` is not declared under `security.claims`",
+        ),
+        (
+            SECURED.replace("      item_id: { in: path, type: integer, minimum: 1 }\n", "      item_id: { in: path, type: integer, minimum: 1 }\n      all: { in: query, type: boolean, roles: [admn] }\n"),
+            "api.yaml:25:48: parameter `all` of endpoint `get_item`: unknown role `admn`; the spec declares `owner` or `admin`\n  help: did you mean `admin`?",
+        ),
+    ];
+    for (spec, expected) in cases {
+        let errors = secured(&spec, SECURED_QUERIES);
+        assert!(
+            errors.first().is_some_and(|e| e.starts_with(expected)),
+            "expected {expected}\n got {errors:#?}"
+        );
+    }
 }

@@ -14,6 +14,7 @@
 //! What lives here, by topic:
 //!
 //! - [`problem`]: RFC 9457 errors and the error policy.
+//! - [`auth`]: bearer JWTs, roles and the claims that identify a caller.
 //! - [`extract`]: reading and validating parameters and JSON bodies.
 //! - [`db`]: the [`Database`] trait, typed queries and batches, the two
 //!   backends, and migrations.
@@ -25,6 +26,7 @@
 
 #![cfg_attr(target_arch = "wasm32", allow(unreachable_pub))]
 
+pub mod auth;
 pub mod cursor;
 pub mod db;
 pub mod docs;
@@ -48,7 +50,7 @@ pub use db::{
 pub use http::{Request, Response};
 pub use keel_macros::api;
 pub use problem::{Problem, Violation, Violations};
-pub use service::{Service, serve};
+pub use service::{Context, Service, serve};
 pub use value::{FromValue, StringEnum, Value};
 
 /// Re-exports for generated code. Not a stable API.

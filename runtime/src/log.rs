@@ -16,3 +16,12 @@ pub fn warn(message: &str) {
     #[cfg(target_arch = "wasm32")]
     worker::console_warn!("{message}");
 }
+
+/// Logs what only an operator investigating a problem needs, such as why a
+/// credential was refused (the client is told less).
+pub fn debug(message: &str) {
+    #[cfg(not(target_arch = "wasm32"))]
+    tracing::debug!("{message}");
+    #[cfg(target_arch = "wasm32")]
+    worker::console_debug!("{message}");
+}

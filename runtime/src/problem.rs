@@ -199,6 +199,18 @@ impl Problem {
         problem
     }
 
+    /// Adds a response header (such as `WWW-Authenticate`). A value that is
+    /// not valid header text is logged and left out.
+    pub fn with_header(mut self, name: HeaderName, value: &str) -> Self {
+        match HeaderValue::from_str(value) {
+            Ok(value) => self.0.headers.push((name, value)),
+            Err(_) => crate::log::error(&format!(
+                "invalid value for problem header {name}: {value:?}"
+            )),
+        }
+        self
+    }
+
     /// Sets the human-readable explanation of this occurrence.
     pub fn with_detail(mut self, detail: impl Into<String>) -> Self {
         self.0.detail = Some(detail.into());

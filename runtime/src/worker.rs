@@ -8,14 +8,18 @@
 //! }
 //! ```
 
+use std::cell::RefCell;
+use std::rc::Rc;
+
 use bytes::Bytes;
 use futures_util::StreamExt;
 use http::{HeaderMap, HeaderName, HeaderValue, Method};
 
+use crate::auth::{Keys, Security};
 use crate::db::d1::D1Database;
 use crate::http::{DEFAULT_BODY_LIMIT, Request, Response};
 use crate::problem::Problem;
-use crate::service::{Service, serve};
+use crate::service::{Context, Service, serve};
 
 /// Handles one `fetch` event with the API `S` and the D1 binding `binding`.
 ///
@@ -28,7 +32,10 @@ pub async fn fetch<S: Service>(
 ) -> worker::Result<worker::Response> {
     let response = match read_request(req).await {
         Ok(request) => match D1Database::from_env(env, binding) {
-            Ok(db) => serve::<S, _>(&db, request).await,
+            Ok(db) => {
+                let keys = keys(S::SECURITY, env);
+                serve::<S, _>(&Context::new(&db, &keys), request).await
+            }
             Err(err) => {
                 crate::log::error(&err.to_string());
                 Problem::internal().into_response()
@@ -37,6 +44,48 @@ pub async fn fetch<S: Service>(
         Err(problem) => problem.into_response(),
     };
     into_worker(response)
+}
+
+thread_local! {
+    /// The keys last read, with the variable values they were read from: an
+    /// isolate serves many requests, and the secrets rarely change between
+    /// them, so the keys are parsed once.
+    static KEYS: RefCell<Option<(Variables, Rc<Keys>)>> = const { RefCell::new(None) };
+}
+
+/// Each variable a scheme names, with its value.
+type Variables = Vec<(&'static str, Option<String>)>;
+
+/// The verification keys, from the Worker's secrets (or vars) that the
+/// schemes name. Unusable or missing keys are logged once per change; the
+/// endpoints that need them answer 500 while public ones keep working.
+fn keys(security: &'static Security, env: &worker::Env) -> Rc<Keys> {
+    let values: Variables = security
+        .schemes
+        .iter()
+        .flat_map(|s| s.keys.iter())
+        .map(|&(_, variable)| (variable, env.var(variable).ok().map(|v| v.to_string())))
+        .collect();
+    KEYS.with(|cache| {
+        let mut cache = cache.borrow_mut();
+        if let Some((seen, keys)) = cache.as_ref()
+            && *seen == values
+        {
+            return Rc::clone(keys);
+        }
+        let (keys, errors) = Keys::read(security, |name| {
+            values
+                .iter()
+                .find(|(variable, _)| *variable == name)
+                .and_then(|(_, value)| value.clone())
+        });
+        for error in errors {
+            crate::log::error(&error.to_string());
+        }
+        let keys = Rc::new(keys);
+        *cache = Some((values, Rc::clone(&keys)));
+        keys
+    })
 }
 
 async fn read_request(mut req: worker::Request) -> Result<Request, Problem> {

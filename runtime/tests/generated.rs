@@ -3,8 +3,9 @@
 //! offers, beyond what the shop API uses.
 
 use http::{HeaderValue, Method, StatusCode};
+use keel::auth::{Algorithm, Keys, SigningKey};
 use keel::db::sqlite::SqliteDatabase;
-use keel::{Request, Service};
+use keel::{Context, Request, Service};
 use serde_json::{Value, json};
 
 mod api {
@@ -44,7 +45,23 @@ mod api {
 
 struct Fixture {
     db: SqliteDatabase,
+    keys: Keys,
     _dir: tempfile::TempDir,
+}
+
+const SECRET: &str = "a-secret-for-the-notes-tests-only";
+
+/// A token for `role`, with `extra` claims.
+fn token(role: &str, extra: Value) -> String {
+    let mut claims = json!({"sub": "5", "role": role, "exp": keel::auth::now() + 60});
+    if let (Some(claims), Value::Object(extra)) = (claims.as_object_mut(), extra) {
+        claims.extend(extra);
+    }
+    let Value::Object(claims) = claims else {
+        unreachable!()
+    };
+    let key = SigningKey::parse(Algorithm::Hs256, SECRET).expect("key");
+    format!("Bearer {}", keel::auth::mint(&key, &claims))
 }
 
 impl Fixture {
@@ -54,7 +71,15 @@ impl Fixture {
         db.with_connection(|conn| keel::db::migrate::apply(conn, api::Api::MIGRATIONS))
             .expect("connection")
             .expect("migrate");
-        Fixture { db, _dir: dir }
+        let (keys, errors) = Keys::read(api::Api::SECURITY, |name| {
+            (name == "NOTES_SECRET").then(|| SECRET.to_owned())
+        });
+        assert!(errors.is_empty(), "{errors:?}");
+        Fixture {
+            db,
+            keys,
+            _dir: dir,
+        }
     }
 
     async fn call(
@@ -76,7 +101,7 @@ impl Fixture {
                 .insert("content-type", HeaderValue::from_static("application/json"));
             req.body = serde_json::to_vec(&body).expect("json").into();
         }
-        let res = keel::serve::<api::Api, _>(&self.db, req).await;
+        let res = keel::serve::<api::Api, _>(&Context::new(&self.db, &self.keys), req).await;
         let json = if res.body.is_empty() {
             Value::Null
         } else {
@@ -315,16 +340,78 @@ async fn handlers_choose_their_response_and_headers() {
         Some(new_note()),
     )
     .await;
-    let (status, headers, body) = f.call(Method::POST, "/notes/1/bump", &[], None).await;
+    let editor = token("editor", json!({}));
+    let auth = [("authorization", editor.as_str())];
+    let (status, headers, body) = f.call(Method::POST, "/notes/1/bump", &auth, None).await;
     assert_eq!(status, StatusCode::OK);
     assert_eq!(body, json!({"version": 2}));
     assert_eq!(headers["x-version"], "2");
     let (status, headers, body) = f
-        .call(Method::POST, "/notes/1/bump?quiet=true", &[], None)
+        .call(Method::POST, "/notes/1/bump?quiet=true", &auth, None)
         .await;
     assert_eq!((status, body), (StatusCode::NO_CONTENT, Value::Null));
     assert!(headers.get("x-version").is_none());
-    let (status, _, body) = f.call(Method::POST, "/notes/9/bump", &[], None).await;
+    let (status, _, body) = f.call(Method::POST, "/notes/9/bump", &auth, None).await;
     assert_eq!(status, StatusCode::NOT_FOUND);
     assert_eq!(body["detail"], "No such note.");
+}
+
+#[tokio::test]
+async fn protected_endpoints_need_a_token_with_an_admitted_role() {
+    let f = Fixture::new();
+    let (status, headers, body) = f.call(Method::POST, "/notes/1/bump", &[], None).await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+    assert_eq!(headers["www-authenticate"], "Bearer");
+    assert_eq!(body["type"], "/problems/unauthorized");
+    // Authentication comes before validation: an anonymous caller learns
+    // nothing about the inputs.
+    let (status, _, _) = f
+        .call(Method::POST, "/notes/x/bump?quiet=maybe", &[], None)
+        .await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+    let reader = token("reader", json!({}));
+    let (status, headers, body) = f
+        .call(
+            Method::POST,
+            "/notes/1/bump",
+            &[("authorization", &reader)],
+            None,
+        )
+        .await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    assert_eq!(
+        headers["www-authenticate"],
+        "Bearer error=\"insufficient_scope\""
+    );
+    assert_eq!(
+        body,
+        json!({"type": "/problems/forbidden", "title": "Forbidden", "status": 403,
+               "detail": "the reader role may not use this operation"})
+    );
+    // Public endpoints never look at credentials, even broken ones.
+    let (status, _, _) = f
+        .call(
+            Method::GET,
+            "/notes",
+            &[("authorization", "Bearer broken")],
+            None,
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK);
+}
+
+#[tokio::test]
+async fn queries_bind_the_callers_claims() {
+    let f = Fixture::new();
+    let reader = token("reader", json!({"https://notes.example/team": "blue"}));
+    let (status, _, body) = f
+        .call(Method::GET, "/me", &[("authorization", &reader)], None)
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(body, json!({"sub": 5, "role": "reader", "team": "blue"}));
+    let editor = token("editor", json!({}));
+    let (_, _, body) = f
+        .call(Method::GET, "/me", &[("authorization", &editor)], None)
+        .await;
+    assert_eq!(body, json!({"sub": 5, "role": "editor", "team": null}));
 }

@@ -3,6 +3,7 @@
 use serde_json::{Value, json};
 
 use crate::support::Server;
+use crate::support::tokens::customer;
 
 fn committed() -> String {
     std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../docs/openapi.json"))
@@ -77,14 +78,18 @@ pub(super) fn docs_portal_is_served_from_the_server(s: &Server) {
     );
 }
 
-pub(super) fn docs_portal_lists_every_operation_in_a_browser(s: &Server) {
+pub(super) fn docs_portal_lists_every_operation_and_authorizes_in_a_browser(s: &Server) {
     let script = concat!(
         env!("CARGO_MANIFEST_DIR"),
         "/tests/clients/browser/docs.mjs"
     );
+    // Authorize with a customer's token, then call a protected operation.
+    let token = customer(801);
+    let token = token.trim_start_matches("Bearer ");
     let out = std::process::Command::new("node")
         .arg(script)
         .arg(s.url(""))
+        .arg(token)
         .output()
         .expect("node runs");
     assert!(
@@ -111,11 +116,19 @@ pub(super) fn docs_portal_lists_every_operation_in_a_browser(s: &Server) {
         .collect();
     listed.sort();
     assert_eq!(listed, expected);
-    assert_eq!(expected.len(), 10);
+    assert_eq!(expected.len(), 11);
     assert_eq!(
         result["title"].as_str().map(|t| t.starts_with("Shop API")),
         Some(true),
         "{result}"
     );
     assert_eq!(result["problems"], json!([]));
+    assert_eq!(
+        result["tried"],
+        json!({
+            "operation": "list_orders",
+            "status": "200",
+            "authorization": format!("Bearer {token}"),
+        })
+    );
 }

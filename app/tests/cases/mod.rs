@@ -2,6 +2,7 @@
 //! seeded database shared by the cases of one target, in this order; cases
 //! that change stock use SKUs no other case reads exactly.
 
+mod access;
 mod catalog;
 mod contract;
 mod inventory;
@@ -29,8 +30,8 @@ pub(crate) const ALL: &[Case] = &[
         contract::docs_portal_is_served_from_the_server,
     ),
     (
-        "the docs portal lists every operation in a browser",
-        contract::docs_portal_lists_every_operation_in_a_browser,
+        "the docs portal lists every operation and authorizes in a browser",
+        contract::docs_portal_lists_every_operation_and_authorizes_in_a_browser,
     ),
     (
         "HEAD is GET without a body",
@@ -142,5 +143,25 @@ pub(crate) const ALL: &[Case] = &[
     (
         "status updates are validated",
         orders::status_updates_are_validated,
+    ),
+    (
+        "public endpoints ignore credentials",
+        access::public_endpoints_ignore_credentials,
+    ),
+    (
+        "every protected endpoint against every credential",
+        access::every_protected_endpoint_against_every_credential,
+    ),
+    (
+        "customers order for themselves",
+        access::customers_order_for_themselves,
+    ),
+    (
+        "customers may only cancel their own open orders",
+        access::customers_may_only_cancel_their_own_open_orders,
+    ),
+    (
+        "order lists are scoped, paged and filtered",
+        access::order_lists_are_scoped_paged_and_filtered,
     ),
 ];

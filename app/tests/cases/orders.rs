@@ -3,6 +3,12 @@
 use serde_json::{Value, json};
 
 use crate::support::Server;
+use crate::support::tokens::{customer, staff};
+
+/// The customer the order cases place orders as.
+const CUSTOMER: i64 = 42;
+/// The staff member who moves orders along.
+const STAFF: i64 = 7;
 
 fn address() -> Value {
     json!({"name": "Ada Lovelace", "line1": "Keizersgracht 1", "city": "Amsterdam", "postal_code": "1015 CJ", "country": "NL"})
@@ -15,7 +21,9 @@ fn order_body(items: Value) -> Value {
 /// Places an order that must succeed; returns its body.
 #[track_caller]
 fn place(s: &Server, items: Value) -> Value {
-    let reply = s.json("POST", "/v1/orders", &order_body(items));
+    let reply = s
+        .by(&customer(CUSTOMER))
+        .json("POST", "/v1/orders", &order_body(items));
     let body = reply.ok(201);
     let id = body["id"].as_i64().expect("id");
     assert_eq!(
@@ -78,7 +86,12 @@ pub(super) fn placing_an_order_reserves_stock(s: &Server) {
     assert_eq!(body, expected);
 
     // The stored order is what was returned, prices included.
-    assert_eq!(s.get(&format!("/v1/orders/{id}")).ok(200), expected);
+    assert_eq!(
+        s.by(&customer(CUSTOMER))
+            .get(&format!("/v1/orders/{id}"))
+            .ok(200),
+        expected
+    );
     assert_eq!(
         s.rows(&format!("SELECT customer_id, status, currency, total_cents, ship_country FROM orders WHERE id = {id}")),
         vec![json!([42, "pending", "USD", 753200, "NL"])]
@@ -122,7 +135,7 @@ pub(super) fn placing_an_order_reserves_stock(s: &Server) {
 pub(super) fn short_line_refuses_the_order(s: &Server) {
     let before = written(s);
     let stock_before = stock(s, "SHO-002");
-    let reply = s.json(
+    let reply = s.by(&customer(CUSTOMER)).json(
         "POST",
         "/v1/orders",
         &order_body(json!([{"sku": "SHO-002", "quantity": 5}, {"sku": "APP-004", "quantity": 33}])),
@@ -141,7 +154,7 @@ pub(super) fn short_line_refuses_the_order(s: &Server) {
     assert_eq!(written(s), before, "a refused order writes nothing");
     assert_eq!(stock(s, "SHO-002"), stock_before);
 
-    let both = s.json("POST", "/v1/orders", &order_body(json!([{"sku": "ACC-006", "quantity": 1}, {"sku": "SHO-002", "quantity": 1}, {"sku": "SHO-005", "quantity": 2}])));
+    let both = s.by(&customer(CUSTOMER)).json("POST", "/v1/orders", &order_body(json!([{"sku": "ACC-006", "quantity": 1}, {"sku": "SHO-002", "quantity": 1}, {"sku": "SHO-005", "quantity": 2}])));
     let problem = both.problem(409);
     assert_eq!(problem["short_skus"], json!(["ACC-006", "SHO-005"]));
     assert_eq!(
@@ -159,6 +172,7 @@ pub(super) fn stock_is_never_oversold(s: &Server) {
         vec![json!(["AMS", 15, 15]), json!(["LIS", 1, 1])]
     );
     let problem = s
+        .by(&customer(CUSTOMER))
         .json(
             "POST",
             "/v1/orders",
@@ -176,12 +190,13 @@ pub(super) fn stock_is_never_oversold(s: &Server) {
         let handles: Vec<_> = (0..10)
             .map(|_| {
                 scope.spawn(|| {
-                    s.json(
-                        "POST",
-                        "/v1/orders",
-                        &order_body(json!([{"sku": "ACC-002", "quantity": 6}])),
-                    )
-                    .status
+                    s.by(&customer(CUSTOMER))
+                        .json(
+                            "POST",
+                            "/v1/orders",
+                            &order_body(json!([{"sku": "ACC-002", "quantity": 6}])),
+                        )
+                        .status
                 })
             })
             .collect();
@@ -213,7 +228,7 @@ pub(super) fn stock_is_never_oversold(s: &Server) {
 
 pub(super) fn unknown_sku_refuses_the_order(s: &Server) {
     let before = written(s);
-    let reply = s.json(
+    let reply = s.by(&customer(CUSTOMER)).json(
         "POST",
         "/v1/orders",
         &order_body(json!([{"sku": "SHO-002", "quantity": 1}, {"sku": "NOPE-1", "quantity": 1}])),
@@ -233,7 +248,7 @@ pub(super) fn unknown_sku_refuses_the_order(s: &Server) {
 
 pub(super) fn duplicate_skus_are_refused(s: &Server) {
     let before = written(s);
-    let reply = s.json(
+    let reply = s.by(&customer(CUSTOMER)).json(
         "POST",
         "/v1/orders",
         &order_body(json!([{"sku": "SHO-002", "quantity": 1}, {"sku": "SHO-002", "quantity": 2}])),
@@ -253,7 +268,7 @@ pub(super) fn duplicate_skus_are_refused(s: &Server) {
 
 pub(super) fn order_bodies_are_validated(s: &Server) {
     let before = written(s);
-    let reply = s.json(
+    let reply = s.by(&customer(CUSTOMER)).json(
         "POST",
         "/v1/orders",
         &json!({
@@ -271,7 +286,7 @@ pub(super) fn order_bodies_are_validated(s: &Server) {
             {"pointer": "#/body/shipping_address/country", "detail": "must match the pattern ^[A-Z]{2}$"},
         ])
     );
-    let reply = s.json(
+    let reply = s.by(&customer(CUSTOMER)).json(
         "POST",
         "/v1/orders",
         &json!({"customer_id": "42", "items": [{"sku": "SHO-002", "quantity": 1}]}),
@@ -283,7 +298,7 @@ pub(super) fn order_bodies_are_validated(s: &Server) {
             {"pointer": "#/body/shipping_address", "detail": "is required"},
         ])
     );
-    let huge = s.json("POST", "/v1/orders", &json!({"customer_id": 9007199254740992_i64, "items": [{"sku": "SHO-002", "quantity": 1}], "shipping_address": address()}));
+    let huge = s.by(&customer(CUSTOMER)).json("POST", "/v1/orders", &json!({"customer_id": 9007199254740992_i64, "items": [{"sku": "SHO-002", "quantity": 1}], "shipping_address": address()}));
     assert_eq!(
         huge.problem(422)["errors"],
         json!([{"pointer": "#/body/customer_id", "detail": "must be between -9007199254740991 and 9007199254740991"}])
@@ -294,9 +309,16 @@ pub(super) fn order_bodies_are_validated(s: &Server) {
 pub(super) fn order_and_status(s: &Server) {
     let order = place(s, json!([{"sku": "APP-005", "quantity": 1}]));
     let id = order["id"].as_i64().expect("id");
-    assert_eq!(s.get(&format!("/v1/orders/{id}")).ok(200), order);
     assert_eq!(
-        s.get(&format!("/v1/orders/{id}/status")).ok(200),
+        s.by(&customer(CUSTOMER))
+            .get(&format!("/v1/orders/{id}"))
+            .ok(200),
+        order
+    );
+    assert_eq!(
+        s.by(&customer(CUSTOMER))
+            .get(&format!("/v1/orders/{id}/status"))
+            .ok(200),
         json!({
             "order_id": id,
             "status": "pending",
@@ -309,16 +331,25 @@ pub(super) fn order_and_status(s: &Server) {
 
 pub(super) fn missing_order_is_404(s: &Server) {
     let expected = json!({"type": "/problems/not-found", "title": "Not found", "status": 404, "detail": "No order has this id."});
-    assert_eq!(s.get("/v1/orders/999999").problem(404), expected);
-    assert_eq!(s.get("/v1/orders/999999/status").problem(404), expected);
+    assert_eq!(
+        s.by(&staff(STAFF)).get("/v1/orders/999999").problem(404),
+        expected
+    );
+    assert_eq!(
+        s.by(&customer(CUSTOMER))
+            .get("/v1/orders/999999/status")
+            .problem(404),
+        expected
+    );
     let before = written(s);
     assert_eq!(
-        s.json(
-            "PATCH",
-            "/v1/orders/999999/status",
-            &json!({"status": "paid"})
-        )
-        .problem(404)["detail"],
+        s.by(&staff(STAFF))
+            .json(
+                "PATCH",
+                "/v1/orders/999999/status",
+                &json!({"status": "paid"})
+            )
+            .problem(404)["detail"],
         "no order has id 999999"
     );
     assert_eq!(written(s), before);
@@ -326,12 +357,13 @@ pub(super) fn missing_order_is_404(s: &Server) {
 
 #[track_caller]
 fn move_to(s: &Server, id: i64, status: &str) -> Value {
-    s.json(
-        "PATCH",
-        &format!("/v1/orders/{id}/status"),
-        &json!({"status": status}),
-    )
-    .ok(200)
+    s.by(&staff(STAFF))
+        .json(
+            "PATCH",
+            &format!("/v1/orders/{id}/status"),
+            &json!({"status": status}),
+        )
+        .ok(200)
 }
 
 fn statuses(history: &Value) -> Vec<&str> {
@@ -388,9 +420,16 @@ pub(super) fn life_cycle(s: &Server) {
         ["pending", "paid", "shipped", "delivered"]
     );
     assert_eq!(delivered["next"], json!([]));
-    assert_eq!(s.get(&format!("/v1/orders/{id}/status")).ok(200), delivered);
     assert_eq!(
-        s.get(&format!("/v1/orders/{id}")).ok(200)["status"],
+        s.by(&customer(CUSTOMER))
+            .get(&format!("/v1/orders/{id}/status"))
+            .ok(200),
+        delivered
+    );
+    assert_eq!(
+        s.by(&customer(CUSTOMER))
+            .get(&format!("/v1/orders/{id}"))
+            .ok(200)["status"],
         "delivered"
     );
     assert_eq!(
@@ -449,7 +488,7 @@ pub(super) fn forbidden_moves_are_409(s: &Server) {
         ))
     };
 
-    let reply = s.json(
+    let reply = s.by(&staff(STAFF)).json(
         "PATCH",
         &format!("/v1/orders/{id}/status"),
         &json!({"status": "shipped"}),
@@ -467,6 +506,7 @@ pub(super) fn forbidden_moves_are_409(s: &Server) {
         })
     );
     let same = s
+        .by(&staff(STAFF))
         .json(
             "PATCH",
             &format!("/v1/orders/{id}/status"),
@@ -480,7 +520,7 @@ pub(super) fn forbidden_moves_are_409(s: &Server) {
     assert_eq!(events(s), 1);
 
     move_to(s, id, "cancelled");
-    let reply = s.json(
+    let reply = s.by(&staff(STAFF)).json(
         "PATCH",
         &format!("/v1/orders/{id}/status"),
         &json!({"status": "paid"}),
@@ -503,22 +543,26 @@ pub(super) fn status_updates_are_validated(s: &Server) {
     let id = order["id"].as_i64().expect("id");
     let path = format!("/v1/orders/{id}/status");
     assert_eq!(
-        s.json("PATCH", &path, &json!({"status": "lost"}))
+        s.by(&staff(STAFF))
+            .json("PATCH", &path, &json!({"status": "lost"}))
             .problem(422)["errors"],
         json!([{"pointer": "#/body/status", "detail": "must be one of: pending, paid, shipped, delivered, cancelled; got \"lost\""}])
     );
     assert_eq!(
-        s.json("PATCH", &path, &json!({})).problem(422)["errors"],
+        s.by(&staff(STAFF))
+            .json("PATCH", &path, &json!({}))
+            .problem(422)["errors"],
         json!([{"pointer": "#/body/status", "detail": "is required"}])
     );
     // A bad path and a bad body are reported together, as a 400.
     assert_eq!(
-        s.json("PATCH", "/v1/orders/abc/status", &json!({"status": 3}))
+        s.by(&staff(STAFF))
+            .json("PATCH", "/v1/orders/abc/status", &json!({"status": 3}))
             .problem(400)["errors"],
         json!([
             {"pointer": "#/path/order_id", "detail": "must be an integer, got \"abc\""},
             {"pointer": "#/body/status", "detail": "must be one of: pending, paid, shipped, delivered, cancelled; got a number"},
         ])
     );
-    assert_eq!(s.get(&path).ok(200)["status"], "pending");
+    assert_eq!(s.by(&staff(STAFF)).get(&path).ok(200)["status"], "pending");
 }

@@ -3,6 +3,7 @@
 use serde_json::json;
 
 use crate::support::Server;
+use crate::support::tokens::customer;
 
 pub(super) fn health_answers(s: &Server) {
     assert_eq!(s.get("/healthz").ok(200), json!({"status": "ok"}));
@@ -40,7 +41,7 @@ pub(super) fn wrong_methods_are_405_with_allow(s: &Server) {
     let cases = [
         ("DELETE", "/v1/products", "GET, HEAD"),
         ("POST", "/v1/products/1", "GET, HEAD"),
-        ("GET", "/v1/orders", "POST"),
+        ("DELETE", "/v1/orders", "GET, HEAD, POST"),
         ("PUT", "/v1/orders/1/status", "GET, HEAD, PATCH"),
         // Both the literal route and the `{sku}` route match this path.
         ("DELETE", "/v1/inventory/check", "POST, GET, HEAD"),
@@ -82,7 +83,7 @@ pub(super) fn malformed_json_is_400(s: &Server) {
             "detail": "the body is not valid JSON: trailing comma at line 1 column 31",
         })
     );
-    let truncated = s.send(
+    let truncated = s.by(&customer(1)).send(
         "POST",
         "/v1/orders",
         &[("content-type", "application/json")],

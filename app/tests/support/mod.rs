@@ -8,6 +8,7 @@
 #![allow(dead_code)]
 
 pub(crate) mod conformance;
+pub(crate) mod tokens;
 
 use std::io::{BufRead, BufReader, Read};
 use std::net::TcpListener;
@@ -128,6 +129,9 @@ impl Server {
         let mut child = Command::new(env!("CARGO_BIN_EXE_app"))
             .args(["--host", "127.0.0.1", "--port", "0", "--database"])
             .arg(&database)
+            // The development keys, which `wrangler dev` reads from the same file.
+            .arg("--env-file")
+            .arg(tokens::dev_vars())
             .env("KEEL_LOG", "warn")
             .stdout(Stdio::piped())
             .stderr(Stdio::inherit())
@@ -349,6 +353,14 @@ impl Server {
         )
     }
 
+    /// Requests that carry `authorization` (`Bearer …`, or anything else).
+    pub(crate) fn by<'a>(&'a self, authorization: &'a str) -> Caller<'a> {
+        Caller {
+            server: self,
+            authorization,
+        }
+    }
+
     /// A connection to the server's database, for assertions on its state.
     pub(crate) fn db(&self) -> Connection {
         Connection::open(&self.database).expect("open the server's database")
@@ -418,5 +430,45 @@ impl Drop for Server {
         }
         let _ = self.child.kill();
         let _ = self.child.wait();
+    }
+}
+
+/// A server seen by one caller: every request carries its `Authorization`.
+pub(crate) struct Caller<'a> {
+    server: &'a Server,
+    authorization: &'a str,
+}
+
+impl Caller<'_> {
+    /// Sends a request with the caller's `Authorization` added.
+    #[track_caller]
+    pub(crate) fn send(
+        &self,
+        method: &str,
+        path: &str,
+        headers: &[(&str, &str)],
+        body: Option<&[u8]>,
+    ) -> Reply {
+        let mut all = vec![("authorization", self.authorization)];
+        all.extend_from_slice(headers);
+        self.server.send(method, path, &all, body)
+    }
+
+    /// `GET path`.
+    #[track_caller]
+    pub(crate) fn get(&self, path: &str) -> Reply {
+        self.send("GET", path, &[], None)
+    }
+
+    /// `method path` with a JSON body.
+    #[track_caller]
+    pub(crate) fn json(&self, method: &str, path: &str, body: &Value) -> Reply {
+        let bytes = serde_json::to_vec(body).expect("json");
+        self.send(
+            method,
+            path,
+            &[("content-type", "application/json")],
+            Some(&bytes),
+        )
     }
 }

@@ -1,34 +1,55 @@
-//! Checking one endpoint: its route, parameters, body, responses and how
-//! its queries are bound to its inputs.
-
-use marked_yaml::Node;
+//! Checking one endpoint: its parameters, body, responses, who may call
+//! it, and how its queries are bound to its inputs.
 
 use super::Resolved;
+use super::access::SecurityModel;
+use super::binding::{Inputs, bind, check_param_type};
 use super::mapping::{self, Mapped, Target};
+use super::params::{add_page_params, params};
 use super::plan::*;
-use super::types::{TypeTable, describe, is_scalar, rules};
-use crate::diag::{Diagnostics, Loc};
+use super::types::{TypeTable, describe, rules};
+use crate::diag::Diagnostics;
 use crate::names;
-use crate::spec::{Endpoint, Implementation, ParamIn, Segment, Spanned};
+use crate::spec::{Endpoint, Implementation};
 
 /// Checks `endpoint` and plans its code.
 pub fn check(
     types: &mut TypeTable,
     sql: &Resolved<'_>,
+    security: &SecurityModel<'_>,
     endpoint: &Endpoint,
     d: &mut Diagnostics,
 ) -> Option<EndpointPlan> {
     let errors = d.count();
     let what = format!("endpoint `{}`", endpoint.id.value);
-    if let Some(loc) = &endpoint.security {
-        d.error_help(
-            loc,
-            format!("{what}: `security` is not supported yet"),
-            "authentication is planned; remove `security` for now",
-        );
-    }
+    let access = security.access(endpoint, &what, d);
+    let public = matches!(access, Some(None));
 
     let mut params = params(types, endpoint, &what, d);
+    for param in &endpoint.params {
+        let Some(roles) = &param.roles else { continue };
+        let pwhat = format!("parameter `{}` of {what}", param.name.value);
+        let resolved = match &access {
+            Some(access) => {
+                security.param_roles(roles, &param.name.loc, access.as_ref(), &pwhat, d)
+            }
+            None => None,
+        };
+        if let Some(plan) = params.iter_mut().find(|p| p.name == param.name.value) {
+            plan.roles = resolved;
+        }
+    }
+    let handler = matches!(endpoint.implementation, Implementation::Handler { .. });
+    if handler
+        && !public
+        && let Some(p) = endpoint.params.iter().find(|p| p.name.value == "caller")
+    {
+        d.error_help(
+            &p.name.loc,
+            format!("{what}: parameter name `caller` is taken by the authenticated caller"),
+            "rename the parameter (a header keeps its wire name with `name:`)",
+        );
+    }
     if endpoint.body.is_some()
         && let Some(p) = endpoint.params.iter().find(|p| p.name.value == "body")
     {
@@ -165,10 +186,44 @@ pub fn check(
         return None;
     }
 
+    let mut bound: Vec<ClaimRef> = Vec::new();
     let kind = match &endpoint.implementation {
         Implementation::Handler { path, queries } => {
             for q in queries {
-                sql.lookup(&q.query, d);
+                let Some(index) = sql.lookup(&q.query, d) else {
+                    continue;
+                };
+                // The typed binding fills `:auth_*` from the caller it is
+                // given, so these are what the handler's queries bind.
+                let query = &sql.queries[index];
+                for param in &query.params {
+                    let Some(claim) = security.claim_of_param(&param.value) else {
+                        continue;
+                    };
+                    if public {
+                        security.public_binding(
+                            claim,
+                            &param.value,
+                            &query.full_name,
+                            &param.loc,
+                            &what,
+                            d,
+                        );
+                        continue;
+                    }
+                    if let Some(described) = sql.described(index) {
+                        check_param_type(
+                            query,
+                            &described.params,
+                            &param.value,
+                            &security.ty(claim),
+                            security.type_loc(claim),
+                            &format!("the caller's claim `{}`", security.plan.claim_name(claim)),
+                            d,
+                        );
+                    }
+                    bound.push(claim);
+                }
             }
             let outputs = successes
                 .iter()
@@ -259,17 +314,20 @@ pub fn check(
             if let Some(page) = &response.page {
                 add_page_params(&mut params, page, endpoint, &what, d);
             }
-            let statements = mapped
+            let inputs = Inputs {
+                endpoint,
+                params: &params,
+                body: body.as_deref(),
+                security,
+                public,
+            };
+            let statements: Vec<StatementPlan> = mapped
                 .iter()
                 .map(|m| StatementPlan {
                     query: sql.index_of(&m.query.full_name).unwrap_or(0),
                     args: bind(
                         types,
-                        &Inputs {
-                            endpoint,
-                            params: &params,
-                            body: body.as_deref(),
-                        },
+                        &inputs,
                         m,
                         response.page.as_ref().filter(|p| p.stmt == m.stmt),
                         &what,
@@ -277,12 +335,25 @@ pub fn check(
                     ),
                 })
                 .collect();
+            bound.extend(
+                statements
+                    .iter()
+                    .flat_map(|s| &s.args)
+                    .filter_map(|a| match a {
+                        ArgSource::Claim(claim) => Some(*claim),
+                        _ => None,
+                    }),
+            );
             EndpointKind::Declarative {
                 statements,
                 response,
             }
         }
     };
+    let access = access?;
+    if let Some(access) = &access {
+        security.check_scoping(endpoint, access, &bound, &what, d);
+    }
 
     (d.count() == errors).then(|| EndpointPlan {
         id: endpoint.id.value.clone(),
@@ -293,6 +364,7 @@ pub fn check(
         kind,
         summary: endpoint.summary.clone(),
         problems,
+        access,
     })
 }
 
@@ -305,344 +377,4 @@ fn variant_name(status: u16) -> String {
         204 => "NoContent".into(),
         other => format!("Status{other}"),
     }
-}
-
-fn params(
-    types: &mut TypeTable,
-    endpoint: &Endpoint,
-    what: &str,
-    d: &mut Diagnostics,
-) -> Vec<ParamPlan> {
-    let path_params: Vec<&str> = endpoint
-        .segments
-        .iter()
-        .filter_map(|s| match s {
-            Segment::Param(p) => Some(p.as_str()),
-            Segment::Static(_) => None,
-        })
-        .collect();
-    for (i, p) in path_params.iter().enumerate() {
-        if path_params[..i].contains(p) {
-            d.error(
-                &endpoint.path.loc,
-                format!("{what}: path parameter `{{{p}}}` appears twice"),
-            );
-        }
-        let declared = endpoint
-            .params
-            .iter()
-            .any(|q| q.location == ParamIn::Path && q.name.value == *p);
-        if !declared && !endpoint.failed_params.iter().any(|f| f == p) {
-            d.error_help(
-                &endpoint.path.loc,
-                format!("{what}: path parameter `{{{p}}}` is not declared"),
-                format!("add it under `params:`, like `{p}: {{ in: path, type: integer }}`"),
-            );
-        }
-    }
-    let mut out = Vec::new();
-    for param in &endpoint.params {
-        let pwhat = format!("parameter `{}` of {what}", param.name.value);
-        if out
-            .iter()
-            .any(|p: &ParamPlan| p.location == param.location && p.wire_name == param.wire_name)
-        {
-            d.error(
-                &param.name.loc,
-                format!(
-                    "{pwhat}: another {} parameter is also called `{}`",
-                    param.location.as_str(),
-                    param.wire_name
-                ),
-            );
-        }
-        let path_index = path_params.iter().position(|p| *p == param.name.value);
-        if param.location == ParamIn::Path && path_index.is_none() {
-            d.error_suggest(
-                &param.name.loc,
-                format!(
-                    "{pwhat} is `in: path` but the path `{}` has no `{{{}}}`",
-                    endpoint.path.value, param.name.value
-                ),
-                &param.name.value,
-                path_params.iter().copied(),
-            );
-        }
-        let context = format!(
-            "{}{}",
-            names::to_pascal_case(&endpoint.id.value),
-            names::to_pascal_case(&param.name.value)
-        );
-        let Some(ty) = types.resolve(&param.spec.ty, &context, &pwhat, d) else {
-            continue;
-        };
-        if !is_scalar(&ty) {
-            d.error_help(
-                &param.spec.ty.loc,
-                format!("{pwhat}: parameters must be scalars, not {}", describe(&ty)),
-                "send objects and lists in the JSON body",
-            );
-            continue;
-        }
-        let default = param
-            .spec
-            .default
-            .as_ref()
-            .and_then(|node| default_value(types, &ty, node, &pwhat, d));
-        out.push(ParamPlan {
-            name: param.name.value.clone(),
-            location: param.location,
-            wire_name: param.wire_name.clone(),
-            ty,
-            required: param.required,
-            default,
-            rules: rules(&param.spec.rules),
-            path_index: if param.location == ParamIn::Path {
-                path_index
-            } else {
-                None
-            },
-        });
-    }
-    out
-}
-
-fn default_value(
-    types: &TypeTable,
-    ty: &Ty,
-    node: &Spanned<Node>,
-    what: &str,
-    d: &mut Diagnostics,
-) -> Option<DefaultValue> {
-    let scalar = node.value.as_scalar();
-    let parsed = match ty {
-        Ty::I64 | Ty::I32 => scalar.and_then(|s| s.as_i64()).map(DefaultValue::Int),
-        Ty::F64 => scalar.and_then(|s| s.as_f64()).map(DefaultValue::Number),
-        Ty::Bool => scalar.and_then(|s| s.as_bool()).map(DefaultValue::Bool),
-        Ty::Str(_) => scalar.map(|s| DefaultValue::Str(s.as_str().to_owned())),
-        Ty::Enum(name) => {
-            let value = scalar.map(|s| s.as_str().to_owned());
-            match (types.get(name), value) {
-                (Some(TypePlan::Enum { variants, .. }), Some(v)) => match variants
-                    .iter()
-                    .find(|(w, _)| *w == v)
-                {
-                    Some((_, ident)) => Some(DefaultValue::Variant(name.clone(), ident.clone())),
-                    None => {
-                        d.error_suggest(
-                            &node.loc,
-                            format!("{what}: default `{v}` is not one of its values"),
-                            &v,
-                            variants.iter().map(|(w, _)| w.as_str()),
-                        );
-                        return None;
-                    }
-                },
-                _ => None,
-            }
-        }
-        _ => None,
-    };
-    if parsed.is_none() {
-        d.error(
-            &node.loc,
-            format!("{what}: the default must be a {}", describe(ty)),
-        );
-    }
-    parsed
-}
-
-fn add_page_params(
-    params: &mut Vec<ParamPlan>,
-    page: &PagePlan,
-    endpoint: &Endpoint,
-    what: &str,
-    d: &mut Diagnostics,
-) {
-    for name in ["limit", "cursor"] {
-        if let Some(p) = endpoint.params.iter().find(|p| p.name.value == name) {
-            d.error_help(
-                &p.name.loc,
-                format!("{what}: parameter `{name}` is added by `paginate`"),
-                "remove it from `params`; set `default_limit` and `max_limit` under `paginate`",
-            );
-        }
-    }
-    params.push(ParamPlan {
-        name: "limit".into(),
-        location: ParamIn::Query,
-        wire_name: "limit".into(),
-        ty: Ty::I64,
-        required: false,
-        default: Some(DefaultValue::Int(
-            i64::try_from(page.default_limit).unwrap_or(20),
-        )),
-        rules: RulesPlan {
-            minimum: Some(1.0),
-            maximum: Some(page.max_limit as f64),
-            ..RulesPlan::default()
-        },
-        path_index: None,
-    });
-    params.push(ParamPlan {
-        name: "cursor".into(),
-        location: ParamIn::Query,
-        wire_name: "cursor".into(),
-        ty: Ty::Str(None),
-        required: false,
-        default: None,
-        rules: RulesPlan {
-            max_length: Some(4096),
-            ..RulesPlan::default()
-        },
-        path_index: None,
-    });
-}
-
-/// An endpoint's inputs, for binding.
-struct Inputs<'a> {
-    endpoint: &'a Endpoint,
-    params: &'a [ParamPlan],
-    /// The body's schema.
-    body: Option<&'a str>,
-}
-
-/// Binds each SQL parameter of a declarative query to an input.
-fn bind(
-    types: &TypeTable,
-    inputs: &Inputs<'_>,
-    m: &Mapped<'_>,
-    page: Option<&PagePlan>,
-    what: &str,
-    d: &mut Diagnostics,
-) -> Vec<ArgSource> {
-    let Inputs {
-        endpoint,
-        params,
-        body,
-    } = *inputs;
-    let body_fields = body.map(|b| types.fields(b)).unwrap_or(&[]);
-    let key_names: Vec<&str> = page
-        .map(|p| {
-            p.key_columns
-                .iter()
-                .map(|&i| m.columns[i].name.as_str())
-                .collect()
-        })
-        .unwrap_or_default();
-    let mut out = Vec::new();
-    for sql_param in &m.query.params {
-        let explicit = m
-            .entry
-            .bind
-            .iter()
-            .find(|(p, _)| p.value == sql_param.value);
-        let input = explicit.map_or(sql_param.value.as_str(), |(_, i)| i.value.as_str());
-        if page.is_some() && explicit.is_none() {
-            if input == "limit" {
-                out.push(ArgSource::Limit);
-                continue;
-            }
-            if let Some(k) = input
-                .strip_prefix("after_")
-                .and_then(|k| key_names.iter().position(|n| *n == k))
-            {
-                out.push(ArgSource::After(k));
-                continue;
-            }
-        }
-        let from_param = params.iter().find(|p| {
-            p.name == input && p.name != "cursor" && !(p.name == "limit" && page.is_some())
-        });
-        let from_body = body_fields.iter().find(|f| f.name == input);
-        match (from_param, from_body) {
-            (Some(_), Some(_)) => d.error_help(
-                &sql_param.loc,
-                format!("`:{input}` of query `{}` could be the parameter or the body field `{input}` of {what}", m.query.full_name),
-                "rename one of them, or choose with `bind:`",
-            ),
-            (Some(p), None) => {
-                let declared = endpoint.params.iter().find(|e| e.name.value == p.name);
-                check_param_type(m, &sql_param.value, &p.ty, declared.map(|e| &e.spec.ty.loc), &format!("parameter `{}` of {what}", p.name), d);
-                out.push(ArgSource::Param(p.name.clone()));
-            }
-            (None, Some(f)) => {
-                check_param_type(m, &sql_param.value, &f.ty, None, &format!("body field `{}` of {what}", f.name), d);
-                out.push(ArgSource::BodyField(f.name.clone(), f.ty.clone()));
-            }
-            (None, None) => {
-                let mut inputs: Vec<&str> = params.iter().map(|p| p.name.as_str()).collect();
-                inputs.extend(body_fields.iter().map(|f| f.name.as_str()));
-                let loc = explicit.map_or(&sql_param.loc, |(_, i)| &i.loc);
-                d.error_suggest(
-                    loc,
-                    format!(
-                        "`:{}` of query `{}` is bound to nothing: {what} has no input `{input}`; its inputs are {}",
-                        sql_param.value,
-                        m.query.full_name,
-                        names::one_of(&inputs)
-                    ),
-                    input,
-                    inputs.iter().copied(),
-                );
-            }
-        }
-    }
-    for (p, _) in &m.entry.bind {
-        if !m.query.params.iter().any(|q| q.value == p.value) {
-            d.error_suggest(
-                &p.loc,
-                format!(
-                    "{what}: query `{}` has no parameter `:{}`",
-                    m.query.full_name, p.value
-                ),
-                &p.value,
-                m.query.params.iter().map(|q| q.value.as_str()),
-            );
-        }
-    }
-    out
-}
-
-/// Checks that an input of type `ty` suits every typed use of SQL parameter
-/// `name`. The error points at the input's declared type in the spec when
-/// there is one (`spec`), else at the use in the query.
-fn check_param_type(
-    m: &Mapped<'_>,
-    name: &str,
-    ty: &Ty,
-    spec: Option<&Loc>,
-    input: &str,
-    d: &mut Diagnostics,
-) {
-    if m.query.param_types.iter().any(|(n, _)| n.value == name) {
-        // An annotation (`-- param x: ...`) overrides the inferred type.
-        return;
-    }
-    let Some(clash) = m
-        .uses
-        .iter()
-        .filter(|(n, _)| n == name)
-        .map(|(_, u)| u)
-        .find(|u| !mapping::accepts(u.ty, ty))
-    else {
-        return;
-    };
-    let at = m.query.loc_at_line_col(clash.at);
-    let loc = spec.unwrap_or(&at);
-    if d.reported_at(loc) {
-        // One mistake in the spec, however many queries it meets.
-        return;
-    }
-    let message = format!(
-        "{input} is {}, but `:{name}` of query `{}` meets {} (at {at})",
-        mapping::describe_field(ty),
-        m.query.full_name,
-        clash.against,
-    );
-    let help = format!(
-        "declare it `type: {}`, or say otherwise in the query with `-- param {name}: <type>`",
-        mapping::spec_type_for(clash.ty)
-    );
-    d.error_help(loc, message, help);
 }

@@ -1,8 +1,11 @@
 //! Cross-checks the spec against itself and against the SQL, and plans the
 //! code to generate. Every mistake is recorded; nothing stops at the first.
 
+mod access;
+mod binding;
 mod endpoint;
 mod mapping;
+mod params;
 pub mod plan;
 mod types;
 
@@ -14,7 +17,8 @@ use crate::spec::{Implementation, Segment, Spanned, Spec};
 use crate::sql::Query;
 use crate::sql::analyze::Described;
 use crate::sql::infer::SqlType;
-use plan::{BindingPlan, Plan, QueryPlan, Ty};
+use access::SecurityModel;
+use plan::{BindingPlan, BoundParam, Plan, QueryPlan, Ty};
 pub use types::TypeTable;
 
 /// The SQL side: every query and what SQLite said about it.
@@ -84,11 +88,12 @@ impl<'a> Resolved<'a> {
 /// Checks everything and plans the code.
 pub fn check(spec: &Spec, sql: &Resolved<'_>, d: &mut Diagnostics) -> Option<(Plan, TypeTable)> {
     let mut types = TypeTable::build(&spec.schemas, d);
+    let security = SecurityModel::build(spec.security.as_ref(), d);
     check_tags(spec, d);
     check_routes(spec, d);
     let mut endpoints = Vec::new();
     for endpoint in &spec.endpoints {
-        if let Some(plan) = endpoint::check(&mut types, sql, endpoint, d) {
+        if let Some(plan) = endpoint::check(&mut types, sql, &security, endpoint, d) {
             endpoints.push(plan);
         }
     }
@@ -202,7 +207,7 @@ pub fn check(spec: &Spec, sql: &Resolved<'_>, d: &mut Diagnostics) -> Option<(Pl
         }
         let binding = handler_queries
             .contains(&i)
-            .then(|| binding(&types, query, described))
+            .then(|| binding(&types, &security, query, described))
             .flatten();
         queries.push(QueryPlan {
             full_name: query.full_name.clone(),
@@ -228,6 +233,7 @@ pub fn check(spec: &Spec, sql: &Resolved<'_>, d: &mut Diagnostics) -> Option<(Pl
         types: types.types.clone(),
         queries,
         endpoints,
+        security: security.into_plan(),
         migrations: Vec::new(),
         tracked: Vec::new(),
         openapi_json: String::new(),
@@ -238,9 +244,18 @@ pub fn check(spec: &Spec, sql: &Resolved<'_>, d: &mut Diagnostics) -> Option<(Pl
 
 /// The typed binding of a query a handler runs. Annotation errors were
 /// reported already, so here they only make the binding absent.
-fn binding(types: &TypeTable, query: &Query, described: &Described) -> Option<BindingPlan> {
+fn binding(
+    types: &TypeTable,
+    security: &SecurityModel<'_>,
+    query: &Query,
+    described: &Described,
+) -> Option<BindingPlan> {
     let mut params = Vec::new();
     for p in &query.params {
+        if let Some(claim) = security.claim_of_param(&p.value) {
+            params.push((p.value.clone(), BoundParam::Claim(claim)));
+            continue;
+        }
         let annotated = query.param_types.iter().find(|(n, _)| n.value == p.value);
         let (ty, nullable) = match annotated {
             Some((_, t)) => (
@@ -259,7 +274,7 @@ fn binding(types: &TypeTable, query: &Query, described: &Described) -> Option<Bi
                 (used.map_or(Ty::Any, sql_ty), false)
             }
         };
-        params.push((p.value.clone(), ty, nullable));
+        params.push((p.value.clone(), BoundParam::Field(ty, nullable)));
     }
     let mut row = Vec::new();
     for column in &described.columns {

@@ -115,10 +115,19 @@ pub struct QueryPlan {
 /// The typed function and row struct a handler calls.
 #[derive(Debug, Clone)]
 pub struct BindingPlan {
-    /// Parameters in `?N` order: name, type, nullable.
-    pub params: Vec<(String, Ty, bool)>,
+    /// Parameters in `?N` order.
+    pub params: Vec<(String, BoundParam)>,
     /// Row fields: name, type, nullable.
     pub row: Vec<(String, Ty, bool)>,
+}
+
+/// Where a handler query's parameter gets its value.
+#[derive(Debug, Clone)]
+pub enum BoundParam {
+    /// A field of the `…Params` struct: type and nullability.
+    Field(Ty, bool),
+    /// A claim of the caller the function is given.
+    Claim(ClaimRef),
 }
 
 /// A parameter to extract.
@@ -140,6 +149,8 @@ pub struct ParamPlan {
     pub rules: RulesPlan,
     /// Position among the path's parameters.
     pub path_index: Option<usize>,
+    /// The only roles that may send it (indexes into the security roles).
+    pub roles: Option<Vec<usize>>,
 }
 
 /// A parameter default.
@@ -169,6 +180,117 @@ pub enum ArgSource {
     Limit,
     /// Key `n` of the cursor (`NULL` on the first page).
     After(usize),
+    /// A claim of the authenticated caller.
+    Claim(ClaimRef),
+}
+
+/// A value of the authenticated caller that SQL can bind (`:auth_<name>`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ClaimRef {
+    /// The caller's role, as its name.
+    Role,
+    /// Declared claim `n`.
+    Claim(usize),
+}
+
+/// The security model: how callers are verified and what they can be.
+#[derive(Debug, Clone, Default)]
+pub struct SecurityPlan {
+    /// Schemes, in declaration order.
+    pub schemes: Vec<SchemePlan>,
+    /// The claim naming the role.
+    pub role_claim: String,
+    /// Roles, in declaration order.
+    pub roles: Vec<RolePlan>,
+    /// Claims, in declaration order.
+    pub claims: Vec<ClaimPlan>,
+}
+
+impl SecurityPlan {
+    /// The Rust field and SQL suffix of a claim reference (`role`, `sub`).
+    pub fn claim_name(&self, claim: ClaimRef) -> &str {
+        match claim {
+            ClaimRef::Role => "role",
+            ClaimRef::Claim(i) => self.claims.get(i).map_or("", |c| c.name.as_str()),
+        }
+    }
+}
+
+/// The algorithms a scheme can accept.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Algorithm {
+    /// HMAC-SHA256 with a shared secret.
+    Hs256,
+    /// Ed25519 with the issuer's public key.
+    EdDsa,
+}
+
+impl Algorithm {
+    /// Every algorithm, by its JOSE name.
+    pub const ALL: &'static [(&'static str, Algorithm)] =
+        &[("HS256", Algorithm::Hs256), ("EdDSA", Algorithm::EdDsa)];
+
+    /// The JOSE name.
+    pub fn name(self) -> &'static str {
+        match self {
+            Algorithm::Hs256 => "HS256",
+            Algorithm::EdDsa => "EdDSA",
+        }
+    }
+}
+
+/// A bearer-JWT scheme.
+#[derive(Debug, Clone)]
+pub struct SchemePlan {
+    /// Name.
+    pub name: String,
+    /// Docs.
+    pub description: Option<String>,
+    /// Accepted algorithms and the variables holding their keys.
+    pub keys: Vec<(Algorithm, String)>,
+    /// Required `iss`.
+    pub issuer: Option<String>,
+    /// Required `aud`.
+    pub audience: Option<String>,
+    /// Allowed clock skew in seconds.
+    pub leeway: u64,
+}
+
+/// A role.
+#[derive(Debug, Clone)]
+pub struct RolePlan {
+    /// Name, as the role claim carries it.
+    pub name: String,
+    /// Rust variant.
+    pub variant: String,
+    /// Docs.
+    pub description: Option<String>,
+    /// The claim that scopes its data.
+    pub owner: Option<usize>,
+}
+
+/// A claim.
+#[derive(Debug, Clone)]
+pub struct ClaimPlan {
+    /// Name in SQL and Rust.
+    pub name: String,
+    /// Member of the JWT payload.
+    pub claim: String,
+    /// `I64` or `Str(None)`.
+    pub ty: Ty,
+    /// May be absent.
+    pub optional: bool,
+    /// Docs.
+    pub description: Option<String>,
+}
+
+/// Who may call a protected endpoint.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AccessPlan {
+    /// Accepted schemes.
+    pub schemes: Vec<usize>,
+    /// Admitted roles.
+    pub roles: Vec<usize>,
 }
 
 /// One statement of a declarative endpoint.
@@ -312,6 +434,8 @@ pub struct EndpointPlan {
     pub summary: Option<String>,
     /// The extension members of declared error responses, by status.
     pub problems: Vec<(u16, Vec<FieldPlan>)>,
+    /// Who may call it; `None` when it is public.
+    pub access: Option<AccessPlan>,
 }
 
 impl EndpointPlan {
@@ -350,6 +474,8 @@ pub struct Plan {
     pub queries: Vec<QueryPlan>,
     /// Endpoints.
     pub endpoints: Vec<EndpointPlan>,
+    /// The security model.
+    pub security: SecurityPlan,
     /// Migrations: name and absolute path.
     pub migrations: Vec<(String, std::path::PathBuf)>,
     /// Files whose change must rebuild the app.

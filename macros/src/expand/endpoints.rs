@@ -6,7 +6,7 @@
 use proc_macro2::{Ident, TokenStream};
 use quote::{format_ident, quote};
 
-use super::queries::static_name;
+use super::queries::{claim_value, static_name};
 use super::{field_type, ident, is_copy, rules_static, rust_type};
 use crate::check::plan::*;
 use crate::names;
@@ -45,6 +45,18 @@ fn endpoint(plan: &Plan, e: &EndpointPlan) -> TokenStream {
         ),
         EndpointKind::Handler { path, outputs } => handler(e, path, outputs, &inputs),
     };
+    // Who the caller is, before any input is read: an unauthenticated
+    // request learns nothing about what the endpoint accepts.
+    let authenticate = e
+        .access
+        .as_ref()
+        .map(super::auth::authenticate)
+        .unwrap_or_default();
+    let param_roles = e.params.iter().filter_map(|p| {
+        p.roles
+            .as_ref()
+            .map(|roles| super::auth::param_roles(&plan.security, &p.name, roles))
+    });
     let doc = format!(
         " `{} {}`{}",
         e.method.as_str(),
@@ -61,17 +73,22 @@ fn endpoint(plan: &Plan, e: &EndpointPlan) -> TokenStream {
             use super::super::types;
             #[allow(unused_imports)]
             use super::super::queries;
+            #[allow(unused_imports)]
+            use super::super::auth;
 
             #io_types
 
             #[allow(unused_variables, unused_mut, clippy::all)]
             pub(crate) async fn handle<D: ::keel::Database>(
-                __db: &D,
+                __cx: &::keel::Context<'_, D>,
                 __req: &::keel::Request,
                 __path: [&str; #arity],
             ) -> ::std::result::Result<::keel::Response, ::keel::Problem> {
+                let __db = __cx.db;
+                #authenticate
                 let mut __v = ::keel::Violations::new();
                 #extract
+                #(#param_roles)*
                 #run
             }
         }
@@ -236,12 +253,16 @@ fn declarative(
         .unwrap_or(&[]);
 
     if let Some(page) = &response.page {
-        let adds = statements[page.stmt].args.iter().filter_map(|a| match a {
-            ArgSource::Param(p) | ArgSource::BodyField(p, _) => {
-                let value = arg_value(a, e, body_fields);
-                Some(quote! { __fp.add(#p, &#value); })
-            }
-            _ => None,
+        // A cursor continues the query it came from: the same filters and,
+        // where the query binds the caller, the same caller.
+        let adds = statements[page.stmt].args.iter().filter_map(|a| {
+            let name = match a {
+                ArgSource::Param(p) | ArgSource::BodyField(p, _) => p.clone(),
+                ArgSource::Claim(c) => format!("auth_{}", plan.security.claim_name(*c)),
+                ArgSource::Limit | ArgSource::After(_) => return None,
+            };
+            let value = arg_value(plan, a, e, body_fields);
+            Some(quote! { __fp.add(#name, &#value); })
         });
         let width = page.key_columns.len();
         out.extend(quote! {
@@ -267,7 +288,7 @@ fn declarative(
         let q = &plan.queries[s.query];
         let module = ident(&q.module);
         let name = static_name(q);
-        let args = s.args.iter().map(|a| arg_value(a, e, body_fields));
+        let args = s.args.iter().map(|a| arg_value(plan, a, e, body_fields));
         quote! { ::keel::Statement { sql: &queries::#module::#name, params: ::std::vec![#(#args),*] } }
     });
     let count = statements.len();
@@ -350,8 +371,14 @@ fn declarative(
     out
 }
 
-fn arg_value(arg: &ArgSource, e: &EndpointPlan, body_fields: &[FieldPlan]) -> TokenStream {
+fn arg_value(
+    plan: &Plan,
+    arg: &ArgSource,
+    e: &EndpointPlan,
+    body_fields: &[FieldPlan],
+) -> TokenStream {
     match arg {
+        ArgSource::Claim(claim) => claim_value(plan, *claim, &quote!(__caller)),
         ArgSource::Param(name) => {
             let var = ident(name);
             match e.params.iter().find(|p| &p.name == name) {
@@ -463,6 +490,14 @@ fn handler(
         }
     });
     let names: Vec<&Ident> = inputs.iter().map(|v| &v.name).collect();
+    let (caller_field, caller_value) = if e.access.is_some() {
+        (
+            quote!(#[doc = " The verified caller."] pub caller: auth::Caller,),
+            quote!(caller: __caller,),
+        )
+    } else {
+        (TokenStream::new(), TokenStream::new())
+    };
     let variants = outputs.iter().map(|o| {
         let v = format_ident!("{}", o.variant);
         let doc = format!(" {} response.", o.status);
@@ -528,14 +563,14 @@ fn handler(
     let io = quote! {
         #[doc = #input_doc]
         #[derive(Debug, Clone, PartialEq)]
-        pub struct Input { #(#fields)* }
+        pub struct Input { #caller_field #(#fields)* }
 
         #[doc = #output_doc]
         #[derive(Debug, Clone, PartialEq)]
         pub enum Output { #(#variants)* }
     };
     let run = quote! {
-        let __input = Input { #(#names),* };
+        let __input = Input { #caller_value #(#names),* };
         let __output: Output = super::super::#(#segments)::*(__db, __input).await?;
         match __output {
             #(#arms)*

@@ -1,6 +1,7 @@
 //! Token generation from a checked [`Plan`]. The generated items:
 //!
 //! - `types`: one struct or enum per schema (and per inline enum);
+//! - `auth`: the security model, the `Role` enum and the verified `Caller`;
 //! - `queries::<file>`: one `static` [`keel::Sql`] per query, plus a typed
 //!   function and row struct for each query a custom handler runs;
 //! - `endpoints::<id>`: one handler per endpoint (and, for custom handlers,
@@ -10,6 +11,7 @@
 //! Generated code names the runtime as `::keel` and refers to sibling
 //! modules relatively, so the macro can be invoked in any module.
 
+mod auth;
 mod endpoints;
 mod queries;
 mod router;
@@ -24,6 +26,7 @@ use crate::spec::StringFormat;
 /// All generated code.
 pub fn expand(plan: &Plan) -> TokenStream {
     let types = types::expand(plan);
+    let auth = auth::expand(plan);
     let queries = queries::expand(plan);
     let endpoints = endpoints::expand(plan);
     let router = router::expand(plan);
@@ -33,6 +36,7 @@ pub fn expand(plan: &Plan) -> TokenStream {
     });
     quote! {
         #types
+        #auth
         #queries
         #endpoints
         #router

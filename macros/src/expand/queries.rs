@@ -5,8 +5,8 @@
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 
-use super::{field_type, ident};
-use crate::check::plan::{BindingPlan, Plan, QueryPlan};
+use super::{field_type, ident, is_copy};
+use crate::check::plan::{BindingPlan, BoundParam, ClaimRef, Plan, QueryPlan, Ty};
 use crate::names;
 use crate::sql::Cardinality;
 
@@ -18,7 +18,7 @@ pub(super) fn expand(plan: &Plan) -> TokenStream {
             .queries
             .iter()
             .filter(|q| q.module == *module)
-            .map(query);
+            .map(|q| query(plan, q));
         let mname = ident(module);
         let mdoc = format!(" The queries of `{module}.sql`.");
         quote! {
@@ -26,6 +26,8 @@ pub(super) fn expand(plan: &Plan) -> TokenStream {
             pub mod #mname {
                 #[allow(unused_imports)]
                 use super::super::types;
+                #[allow(unused_imports)]
+                use super::super::auth;
                 #(#items)*
             }
         }
@@ -43,7 +45,7 @@ pub(super) fn static_name(q: &QueryPlan) -> proc_macro2::Ident {
     format_ident!("{}", names::to_shouty(&q.name))
 }
 
-fn query(q: &QueryPlan) -> TokenStream {
+fn query(plan: &Plan, q: &QueryPlan) -> TokenStream {
     let static_name = static_name(q);
     let full = &q.full_name;
     let text = &q.rewritten;
@@ -63,7 +65,7 @@ fn query(q: &QueryPlan) -> TokenStream {
     let binding = q
         .binding
         .as_ref()
-        .map(|b| binding(q, b))
+        .map(|b| binding(plan, q, b))
         .unwrap_or_default();
     quote! {
         #(#[doc = #docs])*
@@ -77,7 +79,7 @@ fn query(q: &QueryPlan) -> TokenStream {
     }
 }
 
-fn binding(q: &QueryPlan, b: &BindingPlan) -> TokenStream {
+fn binding(plan: &Plan, q: &QueryPlan, b: &BindingPlan) -> TokenStream {
     let static_name = static_name(q);
     let fn_name = ident(&q.name);
     let pascal = names::to_pascal_case(&q.name);
@@ -85,24 +87,41 @@ fn binding(q: &QueryPlan, b: &BindingPlan) -> TokenStream {
     let row_name = format_ident!("{}Row", pascal);
     let full = &q.full_name;
 
-    let (params_struct, params_arg, values) = if b.params.is_empty() {
-        (TokenStream::new(), TokenStream::new(), Vec::new())
-    } else {
-        let fields = b.params.iter().map(|(name, ty, nullable)| {
-            let n = ident(name);
-            let t = field_type(ty, *nullable);
-            let d = format!(" `:{name}`");
-            quote! { #[doc = #d] pub #n: #t, }
-        });
-        let pdoc = format!(" The parameters of `{full}`.");
-        let values = b
-            .params
-            .iter()
-            .map(|(name, _, _)| {
+    // `:auth_*` parameters come from the verified caller, never from
+    // the handler's own values, so they are not fields of `…Params`.
+    let values: Vec<TokenStream> = b
+        .params
+        .iter()
+        .map(|(name, source)| match source {
+            BoundParam::Field(..) => {
                 let n = ident(name);
                 quote!(::keel::Value::from(params.#n))
-            })
-            .collect();
+            }
+            BoundParam::Claim(claim) => claim_value(plan, *claim, &quote!(caller)),
+        })
+        .collect();
+    let fields: Vec<TokenStream> = b
+        .params
+        .iter()
+        .filter_map(|(name, source)| match source {
+            BoundParam::Field(ty, nullable) => {
+                let n = ident(name);
+                let t = field_type(ty, *nullable);
+                let d = format!(" `:{name}`");
+                Some(quote! { #[doc = #d] pub #n: #t, })
+            }
+            BoundParam::Claim(_) => None,
+        })
+        .collect();
+    let caller_arg = b
+        .params
+        .iter()
+        .any(|(_, s)| matches!(s, BoundParam::Claim(_)))
+        .then(|| quote!(caller: &auth::Caller,));
+    let (params_struct, params_arg) = if fields.is_empty() {
+        (TokenStream::new(), TokenStream::new())
+    } else {
+        let pdoc = format!(" The parameters of `{full}`.");
         (
             quote! {
                 #[doc = #pdoc]
@@ -110,7 +129,6 @@ fn binding(q: &QueryPlan, b: &BindingPlan) -> TokenStream {
                 pub struct #params_name { #(#fields)* }
             },
             quote!(params: #params_name),
-            values,
         )
     };
 
@@ -163,11 +181,29 @@ fn binding(q: &QueryPlan, b: &BindingPlan) -> TokenStream {
         #params_struct
         #row_struct
         #[doc = #fdoc]
-        pub fn #fn_name(#params_arg) -> ::keel::Query<#output> {
+        pub fn #fn_name(#caller_arg #params_arg) -> ::keel::Query<#output> {
             ::keel::Query::new(
                 ::keel::Statement { sql: &#static_name, params: ::std::vec![#(#values),*] },
                 #decode,
             )
         }
+    }
+}
+
+/// The SQL value of a claim of `caller` (an `auth::Caller` expression).
+pub(super) fn claim_value(plan: &Plan, claim: ClaimRef, caller: &TokenStream) -> TokenStream {
+    let field = ident(plan.security.claim_name(claim));
+    let copy = match claim {
+        ClaimRef::Role => true,
+        ClaimRef::Claim(i) => plan
+            .security
+            .claims
+            .get(i)
+            .is_some_and(|c| is_copy(&c.ty) || matches!(c.ty, Ty::Any)),
+    };
+    if copy {
+        quote!(::keel::Value::from(#caller.#field))
+    } else {
+        quote!(::keel::Value::from(#caller.#field.clone()))
     }
 }

@@ -68,7 +68,7 @@ pub(super) fn expand(plan: &Plan) -> TokenStream {
             quote! {
                 #method => {
                     return ::keel::router::respond(
-                        endpoints::#module::handle(__db, &__req, [#(#params),*]).await,
+                        endpoints::#module::handle(__cx, &__req, [#(#params),*]).await,
                     );
                 }
             }
@@ -105,16 +105,17 @@ pub(super) fn expand(plan: &Plan) -> TokenStream {
             const MIGRATIONS: &'static [::keel::Migration] = &[#(#migrations),*];
             const OPENAPI_JSON: &'static str = #openapi_json;
             const OPENAPI_YAML: &'static str = #openapi_yaml;
+            const SECURITY: &'static ::keel::auth::Security = &auth::SECURITY;
 
             fn handle<D: ::keel::Database>(
-                db: &D,
+                cx: &::keel::Context<'_, D>,
                 req: ::keel::Request,
             ) -> impl ::core::future::Future<Output = ::keel::Response> + ::keel::MaybeSend {
-                __route(db, req)
+                __route(cx, req)
             }
         }
 
-        async fn __route<D: ::keel::Database>(__db: &D, __req: ::keel::Request) -> ::keel::Response {
+        async fn __route<D: ::keel::Database>(__cx: &::keel::Context<'_, D>, __req: ::keel::Request) -> ::keel::Response {
             let mut __buf = [""; #depth];
             let ::std::option::Option::Some(__segments) = ::keel::router::segments(&__req.path, &mut __buf) else {
                 return ::keel::Problem::no_route(&__req.method, &__req.path).into_response();

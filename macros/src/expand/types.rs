@@ -146,7 +146,7 @@ fn read_expr(ty: &Ty, rules: &RulesPlan, name: &str, statics: &mut TokenStream) 
     }
 }
 
-fn enumeration(
+pub(super) fn enumeration(
     name: &str,
     description: Option<&str>,
     variants: &[(String, String)],

@@ -7,10 +7,12 @@
 //! responses it can return.
 //!
 //! One file per concern: the document and its operations here, value
-//! schemas in `schema`, and problem responses in `problems`.
+//! schemas in `schema`, problem responses in `problems`, and security
+//! schemes and requirements in `security`.
 
 mod problems;
 mod schema;
+mod security;
 
 use problems::{
     COMMON_RESPONSES, default_description, problem_response, problem_schema, violation_schema,
@@ -114,9 +116,19 @@ pub fn build(spec: &Spec, plan: &Plan) -> OpenApi {
     components = components
         .schema("Problem", problem_schema())
         .schema("Violation", violation_schema());
+    components = docs.security_schemes(components);
+    let secured = !plan.security.schemes.is_empty();
     for (name, status, description) in COMMON_RESPONSES {
+        if matches!(status, 401 | 403) && !secured {
+            continue;
+        }
         let mut response = problem_response(description, None);
         let header = match status {
+            401 | 403 => Some((
+                "WWW-Authenticate",
+                "The RFC 6750 `Bearer` challenge: `error=\"invalid_token\"` for an expired or invalid token, none for a missing one, `error=\"insufficient_scope\"` on a 403.",
+                string_schema(),
+            )),
             405 => Some(("Allow", "The methods the path accepts.", string_schema())),
             503 => Some((
                 "Retry-After",
@@ -189,11 +201,22 @@ impl Docs<'_> {
             .endpoints
             .iter()
             .find(|e| e.id.value == endpoint.id);
+        let description = [
+            source.and_then(|s| s.description.as_deref().map(str::trim_end)),
+            self.access_note(endpoint).as_deref(),
+        ]
+        .into_iter()
+        .flatten()
+        .collect::<Vec<_>>()
+        .join("\n\n");
         let mut op = OperationBuilder::new()
             .operation_id(Some(&endpoint.id))
             .summary(source.and_then(|s| s.summary.clone()))
-            .description(source.and_then(|s| s.description.clone()))
-            .tags(source.map(|s| s.tags.iter().map(|t| t.value.clone()).collect::<Vec<_>>()));
+            .description((!description.is_empty()).then_some(description))
+            .tags(source.map(|s| s.tags.iter().map(|t| t.value.clone()).collect::<Vec<_>>()))
+            .securities(
+                (!self.plan.security.schemes.is_empty()).then(|| self.requirements(endpoint)),
+            );
 
         for param in &endpoint.params {
             let declared =
@@ -215,7 +238,19 @@ impl Docs<'_> {
                     example: None,
                 },
             };
-            let description = notes.description.clone();
+            let description = match &param.roles {
+                Some(roles) => Some(
+                    [
+                        notes.description.clone(),
+                        Some(self.param_roles_note(roles)),
+                    ]
+                    .into_iter()
+                    .flatten()
+                    .collect::<Vec<_>>()
+                    .join(" "),
+                ),
+                None => notes.description.clone(),
+            };
             let mut schema = self.schema(
                 &param.ty,
                 false,

@@ -21,6 +21,16 @@ pub(super) const COMMON_RESPONSES: &[(&str, u16, &str)] = &[
         400,
         "A parameter is invalid, the body is missing or is not well-formed JSON; `errors` lists every violation.",
     ),
+    (
+        "Unauthorized",
+        401,
+        "The bearer token is missing, expired or not valid; `WWW-Authenticate` says which of the first two.",
+    ),
+    (
+        "Forbidden",
+        403,
+        "The token is valid, but its role may not do this.",
+    ),
     ("NotFound", 404, "The resource does not exist."),
     (
         "MethodNotAllowed",
@@ -74,6 +84,9 @@ impl Docs<'_> {
             .iter()
             .find(|e| e.id.value == endpoint.id);
         let mut statuses = vec![400];
+        if endpoint.access.is_some() {
+            statuses.extend([401, 403]);
+        }
         match &endpoint.kind {
             EndpointKind::Declarative {
                 statements,

@@ -38,6 +38,89 @@ pub struct Spec {
     pub schemas: Vec<Schema>,
     /// `endpoints:`, in file order.
     pub endpoints: Vec<Endpoint>,
+    /// `security:`, if declared.
+    pub security: Option<Security>,
+}
+
+/// `security:`: how callers prove who they are, which claims identify them,
+/// and the roles they can have.
+#[derive(Debug, Clone)]
+pub struct Security {
+    /// Where `security:` was written.
+    pub loc: Loc,
+    /// `schemes:`, in file order.
+    pub schemes: Vec<SecurityScheme>,
+    /// `role_claim:`, the claim naming the caller's role (`role` if absent).
+    pub role_claim: Option<Spanned<String>>,
+    /// `claims:`, in file order.
+    pub claims: Vec<ClaimDecl>,
+    /// `roles:`, in file order.
+    pub roles: Vec<RoleDecl>,
+}
+
+/// One scheme under `security.schemes`.
+#[derive(Debug, Clone)]
+pub struct SecurityScheme {
+    /// Its name.
+    pub name: Spanned<String>,
+    /// `type:` (`jwt`).
+    pub kind: Spanned<String>,
+    /// Markdown description.
+    pub description: Option<String>,
+    /// `keys:`: algorithm → the variable holding its keys.
+    pub keys: Vec<(Spanned<String>, Spanned<String>)>,
+    /// `issuer:`.
+    pub issuer: Option<Spanned<String>>,
+    /// `audience:`.
+    pub audience: Option<Spanned<String>>,
+    /// `leeway:` in seconds.
+    pub leeway: Option<Spanned<u64>>,
+}
+
+/// One claim under `security.claims`.
+#[derive(Debug, Clone)]
+pub struct ClaimDecl {
+    /// The name SQL (`:auth_<name>`) and Rust use.
+    pub name: Spanned<String>,
+    /// `claim:`, the payload member when it differs from the name.
+    pub claim: Option<Spanned<String>>,
+    /// Whether a token may lack it.
+    pub optional: bool,
+    /// Type and docs.
+    pub spec: ValueSpec,
+}
+
+/// One role under `security.roles`.
+#[derive(Debug, Clone)]
+pub struct RoleDecl {
+    /// Its name, as the role claim carries it.
+    pub name: Spanned<String>,
+    /// Markdown description.
+    pub description: Option<String>,
+    /// `owner:`, the claim whose value scopes this role's data.
+    pub owner: Option<Spanned<String>>,
+}
+
+/// Who may call an endpoint (`auth:`).
+#[derive(Debug, Clone)]
+pub enum Access {
+    /// `auth: public`: anyone, no credential read.
+    Public(Loc),
+    /// Authenticated callers, perhaps narrowed.
+    Callers(Callers),
+}
+
+/// `auth:` naming who may call, in its list or mapping form.
+#[derive(Debug, Clone)]
+pub struct Callers {
+    /// Where `auth:` was written.
+    pub loc: Loc,
+    /// `roles:` (all roles when absent).
+    pub roles: Option<Vec<Spanned<String>>>,
+    /// `schemes:` (all schemes when absent).
+    pub schemes: Option<Vec<Spanned<String>>>,
+    /// `unscoped:`, why an owner-scoped role may see every owner's data here.
+    pub unscoped: Option<Spanned<String>>,
 }
 
 /// `info:`.
@@ -226,6 +309,8 @@ pub struct Param {
     pub wire_name: String,
     /// Whether it must be given.
     pub required: bool,
+    /// `roles:`, the only roles that may send it.
+    pub roles: Option<Vec<Spanned<String>>>,
     /// Type, constraints, docs.
     pub spec: ValueSpec,
 }
@@ -369,8 +454,8 @@ pub struct Endpoint {
     pub implementation: Implementation,
     /// Declared responses.
     pub responses: Vec<Response>,
-    /// Reserved for authentication requirements.
-    pub security: Option<Loc>,
+    /// `auth:`; `None` admits every authenticated caller.
+    pub access: Option<Access>,
     /// Whether part of the endpoint could not be read (already reported);
     /// checks that depend on the missing part are skipped.
     pub incomplete: bool,

@@ -12,7 +12,8 @@
 //! #     const TITLE: &'static str = "t"; const VERSION: &'static str = "1";
 //! #     const MIGRATIONS: &'static [keel::Migration] = &[];
 //! #     const OPENAPI_JSON: &'static str = "{}"; const OPENAPI_YAML: &'static str = "";
-//! #     async fn handle<D: keel::Database>(_: &D, _: keel::Request) -> keel::Response { todo!() }
+//! #     const SECURITY: &'static keel::auth::Security = &keel::auth::Security::NONE;
+//! #     async fn handle<D: keel::Database>(_: &keel::Context<'_, D>, _: keel::Request) -> keel::Response { todo!() }
 //! # }
 //! fn main() -> std::process::ExitCode {
 //!     keel::native::Server::<Api>::new()
@@ -21,18 +22,23 @@
 //! }
 //! ```
 
+mod secrets;
 mod serve;
+mod token;
 
 use std::marker::PhantomData;
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use clap::Parser;
+use clap::{Parser, Subcommand};
 
+use crate::auth::{KeyError, Keys};
 use crate::db::sqlite::{DEFAULT_POOL_SIZE, SqliteDatabase};
 use crate::db::{DbError, migrate};
 use crate::service::Service;
+pub use secrets::Variables;
+pub use token::{SIGNING_KEY_VARIABLE, TokenArgs, mint_token};
 
 /// Command-line flags and environment variables of a native server.
 #[derive(Debug, Clone, Parser)]
@@ -56,9 +62,23 @@ pub struct Options {
     /// Log filter, in `tracing` syntax (`info`, `keel=debug`, ...).
     #[arg(long, env = "KEEL_LOG", default_value = "info")]
     pub log: String,
+    /// File of NAME=value lines (the `.dev.vars` format) holding the keys the
+    /// security schemes name; the environment takes precedence over it.
+    #[arg(long, env = "KEEL_ENV_FILE")]
+    pub env_file: Option<PathBuf>,
     /// Print the OpenAPI document (JSON) to standard output and exit.
     #[arg(long)]
     pub openapi: bool,
+    /// Something to do instead of serving.
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+/// What the binary can do besides serving.
+#[derive(Debug, Clone, Subcommand)]
+pub enum Command {
+    /// Mint a bearer token signed with the configured key, for local use.
+    Token(TokenArgs),
 }
 
 /// Why a native server could not start or stopped.
@@ -80,6 +100,12 @@ pub enum ServerError {
         /// What failed.
         source: std::io::Error,
     },
+    /// The env file could not be read.
+    #[error("{0}")]
+    EnvFile(String),
+    /// A security scheme's keys are missing or unusable.
+    #[error("{}", .0.iter().map(ToString::to_string).collect::<Vec<_>>().join("\n"))]
+    Keys(Vec<KeyError>),
     /// Anything else at the socket level.
     #[error("server error: {0}")]
     Io(#[from] std::io::Error),
@@ -89,6 +115,7 @@ pub enum ServerError {
 #[derive(Debug)]
 pub struct Server<S> {
     sample_data: Option<&'static str>,
+    default_env_file: Option<PathBuf>,
     api: PhantomData<fn() -> S>,
 }
 
@@ -96,6 +123,7 @@ impl<S: Service> Default for Server<S> {
     fn default() -> Self {
         Server {
             sample_data: None,
+            default_env_file: None,
             api: PhantomData,
         }
     }
@@ -114,13 +142,56 @@ impl<S: Service> Server<S> {
         self
     }
 
+    /// The env file read when `--env-file` is not given, if it exists: for
+    /// development keys (an app passes it only in debug builds).
+    pub fn default_env_file(mut self, path: impl Into<PathBuf>) -> Self {
+        self.default_env_file = Some(path.into());
+        self
+    }
+
+    /// The variables the security schemes' keys are read from.
+    pub fn variables(&self, options: &Options) -> Result<Variables, ServerError> {
+        Variables::load(
+            options.env_file.as_deref(),
+            self.default_env_file.as_deref(),
+        )
+        .map_err(ServerError::EnvFile)
+    }
+
+    /// Reads the verification keys of every security scheme; a scheme
+    /// without a usable key is an error.
+    pub fn keys(&self, variables: &Variables) -> Result<Keys, ServerError> {
+        let (keys, errors) = Keys::read(S::SECURITY, |name| variables.get(name));
+        if errors.is_empty() {
+            Ok(keys)
+        } else {
+            Err(ServerError::Keys(errors))
+        }
+    }
+
     /// Parses the command line and environment, then serves until Ctrl-C or
-    /// SIGTERM. The `main` of a native app.
+    /// SIGTERM (or runs the subcommand). The `main` of a native app.
     pub fn main(self) -> ExitCode {
         let options = Options::parse();
         if options.openapi {
             print!("{}", S::OPENAPI_JSON);
             return ExitCode::SUCCESS;
+        }
+        if let Some(Command::Token(args)) = &options.command {
+            let minted = self
+                .variables(&options)
+                .map_err(|e| e.to_string())
+                .and_then(|vars| mint_token(S::SECURITY, &vars, args));
+            return match minted {
+                Ok(token) => {
+                    println!("{token}");
+                    ExitCode::SUCCESS
+                }
+                Err(err) => {
+                    eprintln!("error: {err}");
+                    ExitCode::FAILURE
+                }
+            };
         }
         init_logging(&options.log);
         let runtime = match tokio::runtime::Builder::new_multi_thread()
@@ -189,6 +260,14 @@ impl<S: Service> Server<S> {
         options: Options,
         shutdown: impl std::future::Future<Output = ()>,
     ) -> Result<(), ServerError> {
+        let variables = self.variables(&options)?;
+        let keys = self.keys(&variables)?;
+        if let Some(source) = &variables.source {
+            tracing::info!(
+                "read keys not set in the environment from {}",
+                source.display()
+            );
+        }
         let db = self.open_database(&options)?;
         let addr = format!("{}:{}", options.host, options.port);
         let listener = tokio::net::TcpListener::bind(&addr)
@@ -201,7 +280,7 @@ impl<S: Service> Server<S> {
             S::VERSION,
             options.database.display()
         );
-        serve::accept_loop::<S>(listener, db, shutdown).await;
+        serve::accept_loop::<S>(listener, db, keys, shutdown).await;
         tracing::info!("shut down");
         Ok(())
     }

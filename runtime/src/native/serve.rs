@@ -11,16 +11,19 @@ use hyper::service::service_fn;
 use hyper_util::rt::TokioIo;
 use tokio::net::TcpListener;
 
+use crate::auth::Keys;
 use crate::db::sqlite::SqliteDatabase;
 use crate::http::{DEFAULT_BODY_LIMIT, Request, Response};
 use crate::problem::Problem;
-use crate::service::{Service, serve};
+use crate::service::{Context, Service, serve};
 
 pub(super) async fn accept_loop<S: Service>(
     listener: TcpListener,
     db: SqliteDatabase,
+    keys: Keys,
     shutdown: impl std::future::Future<Output = ()>,
 ) {
+    let keys = std::sync::Arc::new(keys);
     tokio::pin!(shutdown);
     loop {
         let (stream, peer) = tokio::select! {
@@ -34,10 +37,12 @@ pub(super) async fn accept_loop<S: Service>(
             () = &mut shutdown => return,
         };
         let db = db.clone();
+        let keys = std::sync::Arc::clone(&keys);
         tokio::spawn(async move {
             let service = service_fn(move |req| {
                 let db = db.clone();
-                async move { Ok::<_, Infallible>(handle::<S>(&db, req).await) }
+                let keys = std::sync::Arc::clone(&keys);
+                async move { Ok::<_, Infallible>(handle::<S>(&Context::new(&db, &keys), req).await) }
             });
             if let Err(err) = http1::Builder::new()
                 .serve_connection(TokioIo::new(stream), service)
@@ -50,7 +55,7 @@ pub(super) async fn accept_loop<S: Service>(
 }
 
 async fn handle<S: Service>(
-    db: &SqliteDatabase,
+    cx: &Context<'_, SqliteDatabase>,
     req: hyper::Request<Incoming>,
 ) -> hyper::Response<Full<Bytes>> {
     let started = Instant::now();
@@ -60,7 +65,7 @@ async fn handle<S: Service>(
         .path_and_query()
         .map_or_else(|| req.uri().path().to_owned(), |pq| pq.to_string());
     let response = match read_request(req).await {
-        Ok(request) => serve::<S, _>(db, request).await,
+        Ok(request) => serve::<S, _>(cx, request).await,
         Err(problem) => problem.into_response(),
     };
     tracing::info!(

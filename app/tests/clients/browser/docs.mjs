@@ -1,12 +1,15 @@
 // Opens the docs portal in headless Chromium and prints, as JSON, the
 // operation ids it lists, the title it shows, and anything that went wrong:
 // page errors, failed requests, and any request that left the server (the
-// portal must work offline).
+// portal must work offline). Given a bearer token, it then authorizes with
+// it ("Authorize"), calls `list_orders` ("Try it out", "Execute"), and adds
+// the status the portal shows and the Authorization header it sent.
 //
-// Usage: node docs.mjs <base-url>
+// Usage: node docs.mjs <base-url> [token]
 import { chromium } from 'playwright-core';
 
 const base = process.argv[2];
+const token = process.argv[3];
 if (!base) {
   console.error('usage: node docs.mjs <base-url>');
   process.exit(2);
@@ -43,7 +46,31 @@ try {
     els.map((e) => e.textContent.trim()),
   );
   const title = (await page.textContent('.info .title'))?.trim() ?? '';
-  console.log(JSON.stringify({ operations, title, problems }));
+  const result = { operations, title, problems };
+  if (token) {
+    let sent = null;
+    page.on('request', (r) => {
+      if (r.url().startsWith(`${base}/v1/orders`)) {
+        sent = r.headers()['authorization'] ?? '';
+      }
+    });
+    await page.click('.auth-wrapper .btn.authorize');
+    await page.fill('.auth-container input', token);
+    await page.click('.auth-btn-wrapper .btn.modal-btn.auth.authorize');
+    await page.click('.auth-btn-wrapper .btn-done');
+    const op = '#operations-orders-list_orders';
+    await page.click(`${op} .opblock-summary`);
+    await page.click(`${op} .try-out__btn`);
+    await page.click(`${op} .execute`);
+    const status = `${op} .live-responses-table tr.response .response-col_status`;
+    await page.waitForSelector(status, { timeout: 30_000 });
+    result.tried = {
+      operation: 'list_orders',
+      status: (await page.textContent(status))?.trim(),
+      authorization: sent,
+    };
+  }
+  console.log(JSON.stringify(result));
 } finally {
   await browser.close();
 }

@@ -3,8 +3,8 @@
 // Type-checked with `tsc --strict` before it runs, so a change to the
 // document that this code relies on fails the type check.
 //
-// Usage: node client.test.mjs <base-url>   (after generating schema.d.ts and
-// compiling: see app/tests/clients.rs)
+// Usage: node client.test.mjs <base-url> <customer-token>   (after generating
+// schema.d.ts and compiling: see app/tests/clients.rs)
 import assert from 'node:assert/strict';
 import createClient from 'openapi-fetch';
 import type { components, paths } from './schema.js';
@@ -13,7 +13,13 @@ type Product = components['schemas']['Product'];
 type Problem = components['schemas']['Problem'];
 
 const base = process.argv[2];
+const token = process.argv[3];
+// The catalog is public; orders need the customer's bearer token.
 const client = createClient<paths>({ baseUrl: base });
+const customer = createClient<paths>({
+  baseUrl: base,
+  headers: { Authorization: `Bearer ${token}` },
+});
 
 // A list, walked page by page with the opaque cursor.
 const seen: Product[] = [];
@@ -51,18 +57,39 @@ const shipping_address = {
   country: 'US',
 };
 
+// Without a token, an order is refused with a 401 problem.
+const anonymous = await client.POST('/v1/orders', {
+  body: { items: [{ sku: 'ELE-004', quantity: 3 }], shipping_address },
+});
+assert.equal(anonymous.response.status, 401);
+assert.equal(anonymous.error?.type, '/problems/unauthorized');
+assert.equal(anonymous.response.headers.get('www-authenticate'), 'Bearer');
+
 // An order creation: 201 with the order and its Location.
-const created = await client.POST('/v1/orders', {
-  body: { customer_id: 9, items: [{ sku: 'ELE-004', quantity: 3 }], shipping_address },
+const created = await customer.POST('/v1/orders', {
+  body: { items: [{ sku: 'ELE-004', quantity: 3 }], shipping_address },
 });
 assert.equal(created.response.status, 201);
 assert.ok(created.data);
 assert.equal(created.data.status, 'pending');
 assert.equal(created.data.items[0].line_total.amount_cents, 3 * 4900);
+assert.equal(created.data.customer_id, 9);
 assert.equal(created.response.headers.get('location'), `/v1/orders/${created.data.id}`);
 
+// The customer's own orders, and one of them.
+const mine = await customer.GET('/v1/orders', { params: { query: { status: 'pending' } } });
+assert.ok(mine.data);
+assert.deepEqual(
+  mine.data.items.map((o) => o.id),
+  [created.data.id],
+);
+const again = await customer.GET('/v1/orders/{order_id}', {
+  params: { path: { order_id: created.data.id } },
+});
+assert.equal(again.data?.total.amount_cents, 3 * 4900);
+
 // A 409, decoded as a problem.
-const refused = await client.POST('/v1/orders', {
+const refused = await customer.POST('/v1/orders', {
   body: { customer_id: 9, items: [{ sku: 'ELE-004', quantity: 10000 }], shipping_address },
 });
 assert.equal(refused.response.status, 409);

@@ -35,7 +35,7 @@ const ENDPOINT_KEYS: &[&str] = &[
     "queries",
     "handler",
     "responses",
-    "security",
+    "auth",
 ];
 
 fn parse_endpoint(
@@ -140,7 +140,9 @@ fn parse_endpoint(
         body,
         implementation,
         responses,
-        security: map.key_loc(src, "security"),
+        access: map
+            .get("auth")
+            .and_then(|n| super::security::parse_access(src, n, &what, d)),
         incomplete: d.count() > errors_before,
         failed_params,
     })
@@ -206,7 +208,8 @@ fn parse_params(
         // Until the declaration is read in full, count it as failed.
         failed.push(name.value.clone());
         let pwhat = format!("parameter `{}` of {what}", name.value);
-        let (spec, extra) = parse_value(src, value, &pwhat, &["in", "required", "name"], d);
+        let (spec, extra) =
+            parse_value(src, value, &pwhat, &["in", "required", "name", "roles"], d);
         let (Some(spec), Some(extra)) = (spec, extra) else {
             if value.as_mapping().is_none() {
                 d.error_help(
@@ -280,12 +283,25 @@ fn parse_params(
                 format!("{pwhat}: a required parameter cannot have a `default`"),
             );
         }
+        let roles = extra
+            .get("roles")
+            .map(|n| yaml::string_list(src, n, &format!("`roles` of {pwhat}"), d));
+        if roles.is_some() && required {
+            d.error_help(
+                &extra
+                    .key_loc(src, "roles")
+                    .unwrap_or_else(|| name.loc.clone()),
+                format!("{pwhat}: a required parameter cannot be limited to some roles"),
+                "make it optional, so that the other roles can call the endpoint without it",
+            );
+        }
         failed.pop();
         out.push(Param {
             name,
             location,
             wire_name,
             required,
+            roles,
             spec,
         });
     }

@@ -8,6 +8,7 @@
 
 mod endpoint;
 mod response;
+mod security;
 
 mod value;
 
@@ -21,7 +22,14 @@ use crate::names;
 use endpoint::parse_endpoints;
 use value::parse_value;
 
-const TOP_KEYS: &[&str] = &["info", "servers", "tags", "schemas", "endpoints"];
+const TOP_KEYS: &[&str] = &[
+    "info",
+    "servers",
+    "tags",
+    "security",
+    "schemas",
+    "endpoints",
+];
 const PRIMITIVES: &[&str] = &["integer", "number", "string", "boolean", "array"];
 
 /// `` `integer`, `number`, `string`, `boolean`, `array` `` for messages.
@@ -74,6 +82,9 @@ pub fn parse(src: &Src, text: &str, d: &mut Diagnostics) -> Option<Spec> {
         .get("tags")
         .map(|n| parse_tags(src, n, d))
         .unwrap_or_default();
+    let security = top
+        .get("security")
+        .and_then(|n| security::parse_security(src, n, d));
     let schemas = match top.get("schemas") {
         Some(node) => parse_schemas(src, node, d),
         None => Vec::new(),
@@ -91,6 +102,7 @@ pub fn parse(src: &Src, text: &str, d: &mut Diagnostics) -> Option<Spec> {
         tags,
         schemas,
         endpoints,
+        security,
     })
 }
 

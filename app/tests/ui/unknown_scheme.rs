@@ -1,0 +1,17 @@
+//! An endpoint accepts a scheme the spec does not declare (a did-you-mean follows).
+//!
+//! edit api.yaml
+//!   replace `    auth: [customer, staff]\n    params:\n      status:`
+//!   with    `    auth: { roles: [customer, staff], schemes: [baerer] }\n    params:\n      status:`
+
+keel::api!(
+    spec = "copies/unknown_scheme/api.yaml",
+    queries = "copies/unknown_scheme/queries",
+    migrations = "copies/unknown_scheme/migrations",
+    paths_from = "file"
+);
+
+#[path = "copies/unknown_scheme/orders.rs"]
+pub mod orders;
+
+fn main() {}

@@ -1,0 +1,586 @@
+//! Verification, case by case: every way a token can be wrong is refused
+//! for the right reason, and what the client sees says no more than it
+//! should.
+
+use base64::Engine as _;
+use hmac::{KeyInit, Mac};
+use serde_json::{Map, Value as Json, json};
+
+use super::jwt::{BASE64URL, Verified, verify};
+use super::keys::HmacSha256;
+use super::*;
+
+const SECRET: &str = "a-development-secret-of-32-bytes!!";
+const OTHER_SECRET: &str = "another-secret-that-is-long-enough";
+/// RFC 8032 test 1: the seed and the public key it makes.
+const ED_SEED: &str = "nWGxne/9WmC6hEr0kuwsxERJxWl7MmkZcDusAxyuf2A=";
+const ED_PUBLIC: &str = "11qYAYKxCrfVS/7TyWQHOg7hcvPapiMlrwIaaPcHURo=";
+const NOW: i64 = 1_800_000_000;
+
+static SCHEMES: &[Scheme] = &[Scheme {
+    name: "bearer",
+    keys: &[(Algorithm::Hs256, "SECRET"), (Algorithm::EdDsa, "PUBLIC")],
+    issuer: Some("https://id.example"),
+    audience: Some("shop"),
+    leeway: 30,
+}];
+static SECURITY: Security = Security {
+    schemes: SCHEMES,
+    role_claim: "role",
+    roles: &["customer", "staff"],
+    claims: &[
+        Claim {
+            name: "sub",
+            claim: "sub",
+            kind: ClaimKind::Integer,
+            optional: false,
+        },
+        Claim {
+            name: "tenant",
+            claim: "https://example.com/tenant",
+            kind: ClaimKind::String,
+            optional: true,
+        },
+    ],
+};
+static CUSTOMERS: Access = Access {
+    schemes: &[0],
+    roles: &[0, 1],
+};
+static STAFF_ONLY: Access = Access {
+    schemes: &[0],
+    roles: &[1],
+};
+
+fn keys_from(secret: Option<&str>, public: Option<&str>) -> (Keys, Vec<KeyError>) {
+    Keys::read(&SECURITY, |name| match name {
+        "SECRET" => secret.map(str::to_owned),
+        "PUBLIC" => public.map(str::to_owned),
+        _ => None,
+    })
+}
+
+fn keys() -> Keys {
+    let (keys, errors) = keys_from(Some(SECRET), Some(ED_PUBLIC));
+    assert_eq!(errors, vec![]);
+    keys
+}
+
+fn claims() -> Map<String, Json> {
+    let Json::Object(map) = json!({
+        "sub": "7", "role": "customer", "iss": "https://id.example", "aud": "shop",
+        "iat": NOW - 10, "exp": NOW + 600,
+    }) else {
+        unreachable!()
+    };
+    map
+}
+
+fn hs256(claims: &Map<String, Json>) -> String {
+    mint(
+        &SigningKey::parse(Algorithm::Hs256, SECRET).unwrap(),
+        claims,
+    )
+}
+
+fn eddsa(claims: &Map<String, Json>) -> String {
+    mint(
+        &SigningKey::parse(Algorithm::EdDsa, ED_SEED).unwrap(),
+        claims,
+    )
+}
+
+fn check(token: &str) -> Result<Verified, Rejection> {
+    let keys = keys();
+    verify(token, &SECURITY, &SCHEMES[0], keys.scheme(0).unwrap(), NOW)
+}
+
+/// A token from raw parts: header and payload JSON text (so that members
+/// can repeat), signed with HS256 over exactly those bytes.
+fn raw_hs256(header: &str, payload: &str) -> String {
+    let input = format!("{}.{}", BASE64URL.encode(header), BASE64URL.encode(payload));
+    let mac = HmacSha256::new_from_slice(SECRET.as_bytes()).unwrap();
+    let sig = mac.chain_update(input.as_bytes()).finalize().into_bytes();
+    format!("{input}.{}", BASE64URL.encode(sig))
+}
+
+fn with(mut claims: Map<String, Json>, key: &str, value: Json) -> Map<String, Json> {
+    claims.insert(key.to_owned(), value);
+    claims
+}
+
+fn without(mut claims: Map<String, Json>, key: &str) -> Map<String, Json> {
+    claims.remove(key);
+    claims
+}
+
+#[test]
+fn both_algorithms_verify_and_yield_typed_claims() {
+    for token in [hs256(&claims()), eddsa(&claims())] {
+        let verified = check(&token).unwrap();
+        assert_eq!(verified.role, Some(0));
+        assert_eq!(verified.claims, vec![Value::Integer(7), Value::Null]);
+    }
+    let namespaced = with(claims(), "https://example.com/tenant", json!("eu"));
+    assert_eq!(
+        check(&hs256(&namespaced)).unwrap().claims,
+        vec![Value::Integer(7), Value::Text("eu".into())]
+    );
+}
+
+#[test]
+fn rfc_8037_signature_verifies() {
+    // RFC 8037 A.4: "Example of Ed25519 signing", signed with the RFC 8032
+    // test key. Its payload is not JSON, so the signature is checked alone.
+    let keys = keys();
+    let scheme = keys.scheme(0).unwrap();
+    let signed = b"eyJhbGciOiJFZERTQSJ9.RXhhbXBsZSBvZiBFZDI1NTE5IHNpZ25pbmc";
+    let signature = BASE64URL
+        .decode("hgyY0il_MGCjP0JzlnLWG1PPOt7-09PGcvMg3AIbQR6dWbhijcNR4ki4iylGjg5BhVsPt9g7sVvpAr_MuM0KAg")
+        .unwrap();
+    assert!(scheme.verify(Algorithm::EdDsa, signed, &signature));
+    assert!(!scheme.verify(Algorithm::EdDsa, b"eyJhbGciOiJFZERTQSJ9.x", &signature));
+    assert_eq!(
+        SigningKey::parse(Algorithm::EdDsa, ED_SEED)
+            .unwrap()
+            .public_key(),
+        Some(ED_PUBLIC.to_owned())
+    );
+}
+
+#[test]
+fn unsigned_and_unknown_algorithms_are_refused() {
+    let payload = BASE64URL.encode(Json::Object(claims()).to_string());
+    for alg in ["none", "None", "RS256", "HS512", "ES256"] {
+        let header = BASE64URL.encode(format!(r#"{{"alg":"{alg}"}}"#));
+        assert_eq!(
+            check(&format!("{header}.{payload}.")),
+            Err(Rejection::Algorithm(alg.to_owned())),
+            "{alg}"
+        );
+    }
+    let header = BASE64URL.encode(r#"{"typ":"JWT"}"#);
+    assert!(matches!(
+        check(&format!("{header}.{payload}.")),
+        Err(Rejection::Malformed(_))
+    ));
+}
+
+#[test]
+fn an_hmac_keyed_with_the_public_key_is_refused() {
+    // Algorithm confusion: the attacker knows the Ed25519 public key and
+    // "signs" an HS256 token with it as the HMAC secret.
+    let forged = mint(
+        &SigningKey::Hs256(ED_PUBLIC.as_bytes().to_vec()),
+        &with(claims(), "role", json!("staff")),
+    );
+    assert_eq!(check(&forged), Err(Rejection::Signature));
+    // A scheme that holds only the public key accepts no HS256 at all.
+    let (only_public, _) = keys_from(None, Some(ED_PUBLIC));
+    assert_eq!(
+        verify(
+            &forged,
+            &SECURITY,
+            &SCHEMES[0],
+            only_public.scheme(0).unwrap(),
+            NOW
+        ),
+        Err(Rejection::Algorithm("HS256".into()))
+    );
+    // And an EdDSA header on an HMAC signature is no better.
+    let (only_secret, _) = keys_from(Some(SECRET), None);
+    assert_eq!(
+        verify(
+            &eddsa(&claims()),
+            &SECURITY,
+            &SCHEMES[0],
+            only_secret.scheme(0).unwrap(),
+            NOW
+        ),
+        Err(Rejection::Algorithm("EdDSA".into()))
+    );
+}
+
+#[test]
+fn tampering_breaks_the_signature() {
+    let token = hs256(&claims());
+    let [header, _, signature]: [&str; 3] =
+        token.split('.').collect::<Vec<_>>().try_into().unwrap();
+    let staff = BASE64URL.encode(Json::Object(with(claims(), "role", json!("staff"))).to_string());
+    assert_eq!(
+        check(&format!("{header}.{staff}.{signature}")),
+        Err(Rejection::Signature)
+    );
+    let other = mint(
+        &SigningKey::parse(Algorithm::Hs256, OTHER_SECRET).unwrap(),
+        &claims(),
+    );
+    assert_eq!(check(&other), Err(Rejection::Signature));
+    let mut short = token.clone();
+    short.pop();
+    assert!(check(&short).is_err());
+}
+
+#[test]
+fn time_claims_are_enforced_with_leeway() {
+    let at = |exp: i64| check(&hs256(&with(claims(), "exp", json!(exp))));
+    assert_eq!(at(NOW - 31).err(), Some(Rejection::Expired));
+    assert_eq!(at(NOW - 30).err(), Some(Rejection::Expired));
+    assert!(at(NOW - 29).is_ok(), "within the 30 s leeway");
+    assert!(check(&hs256(&with(claims(), "exp", json!(NOW as f64 + 0.5)))).is_ok());
+    assert_eq!(
+        check(&hs256(&without(claims(), "exp"))).err(),
+        Some(Rejection::NoExpiry)
+    );
+    assert_eq!(
+        check(&hs256(&with(claims(), "exp", json!("tomorrow")))).err(),
+        Some(Rejection::NoExpiry)
+    );
+    let nbf = |nbf: i64| check(&hs256(&with(claims(), "nbf", json!(nbf))));
+    assert_eq!(nbf(NOW + 31).err(), Some(Rejection::NotYetValid));
+    assert!(nbf(NOW + 30).is_ok());
+    assert!(matches!(
+        check(&hs256(&with(claims(), "iat", json!("now")))),
+        Err(Rejection::Malformed(_))
+    ));
+}
+
+#[test]
+fn issuer_and_audience_must_match() {
+    let iss = |v: Json| check(&hs256(&with(claims(), "iss", v))).err();
+    assert_eq!(iss(json!("https://evil.example")), Some(Rejection::Issuer));
+    assert_eq!(
+        check(&hs256(&without(claims(), "iss"))).err(),
+        Some(Rejection::Issuer)
+    );
+    let aud = |v: Json| check(&hs256(&with(claims(), "aud", v))).err();
+    assert_eq!(aud(json!(["other", "shop"])), None);
+    assert_eq!(aud(json!("other")), Some(Rejection::Audience));
+    assert_eq!(aud(json!(["other"])), Some(Rejection::Audience));
+    assert_eq!(
+        check(&hs256(&without(claims(), "aud"))).err(),
+        Some(Rejection::Audience)
+    );
+    // A scheme that expects no audience refuses a token meant for one.
+    static OPEN: Scheme = Scheme {
+        name: "open",
+        keys: &[(Algorithm::Hs256, "SECRET")],
+        issuer: None,
+        audience: None,
+        leeway: 0,
+    };
+    let keys = keys();
+    let scheme_keys = keys.scheme(0).unwrap();
+    assert_eq!(
+        verify(&hs256(&claims()), &SECURITY, &OPEN, scheme_keys, NOW).err(),
+        Some(Rejection::Audience)
+    );
+    assert!(
+        verify(
+            &hs256(&without(claims(), "aud")),
+            &SECURITY,
+            &OPEN,
+            scheme_keys,
+            NOW
+        )
+        .is_ok()
+    );
+}
+
+#[test]
+fn repeated_members_and_crit_are_refused() {
+    let body = r#"{"sub":"7","role":"customer","role":"staff","iss":"https://id.example","aud":"shop","exp":1800000600}"#;
+    assert!(matches!(
+        check(&raw_hs256(r#"{"alg":"HS256"}"#, body)),
+        Err(Rejection::Malformed(_))
+    ));
+    let once = body.replace(r#""role":"staff","#, "");
+    assert!(check(&raw_hs256(r#"{"alg":"HS256"}"#, &once)).is_ok());
+    assert!(matches!(
+        check(&raw_hs256(r#"{"alg":"HS256","alg":"none"}"#, &once)),
+        Err(Rejection::Malformed(_))
+    ));
+    assert_eq!(
+        check(&raw_hs256(r#"{"alg":"HS256","crit":["exp"]}"#, &once)),
+        Err(Rejection::Critical)
+    );
+    assert!(matches!(
+        check(&raw_hs256(r#"{"alg":"HS256","typ":"JWE"}"#, &once)),
+        Err(Rejection::Malformed(_))
+    ));
+    assert!(check(&raw_hs256(r#"{"alg":"HS256","typ":"at+jwt"}"#, &once)).is_ok());
+    assert!(matches!(
+        check(&raw_hs256(r#"{"alg":"HS256"}"#, "[1,2]")),
+        Err(Rejection::Malformed(_))
+    ));
+}
+
+#[test]
+fn only_canonical_compact_tokens_are_read() {
+    let token = hs256(&claims());
+    for bad in [
+        format!("{token}.extra"),
+        token.replacen('.', "=.", 1),
+        token.replacen('.', "..", 1),
+        format!("{token}="),
+        "a.b".to_owned(),
+        String::new(),
+        "x".repeat(MAX_TOKEN_BYTES + 1),
+    ] {
+        assert!(check(&bad).is_err(), "{bad:.60}");
+    }
+}
+
+#[test]
+fn claims_are_typed_and_required() {
+    let sub = |v: Json| check(&hs256(&with(claims(), "sub", v))).map(|v| v.claims[0].clone());
+    assert_eq!(sub(json!(42)), Ok(Value::Integer(42)));
+    assert_eq!(sub(json!("-3")), Ok(Value::Integer(-3)));
+    for bad in [
+        json!("007"),
+        json!("+7"),
+        json!(" 7"),
+        json!("7.0"),
+        json!(7.5),
+        json!("-0"),
+        json!(""),
+        json!(9_007_199_254_740_992_i64),
+        json!(null),
+        json!(true),
+    ] {
+        assert!(
+            matches!(sub(bad.clone()), Err(Rejection::Claim(_))),
+            "sub {bad}"
+        );
+    }
+    assert!(matches!(
+        check(&hs256(&without(claims(), "sub"))),
+        Err(Rejection::Claim(_))
+    ));
+    assert!(matches!(
+        check(&hs256(&with(
+            claims(),
+            "https://example.com/tenant",
+            json!(5)
+        ))),
+        Err(Rejection::Claim(_))
+    ));
+    assert!(matches!(
+        check(&hs256(&without(claims(), "role"))),
+        Err(Rejection::Claim(_))
+    ));
+    assert!(matches!(
+        check(&hs256(&with(claims(), "role", json!(["staff"])))),
+        Err(Rejection::Claim(_))
+    ));
+    assert_eq!(
+        check(&hs256(&with(claims(), "role", json!("guest"))))
+            .unwrap()
+            .role,
+        None
+    );
+}
+
+fn request(authorization: &[&str]) -> Request {
+    let mut req = Request::new(http::Method::GET, "/v1/orders");
+    for value in authorization {
+        req.headers.append(
+            http::header::AUTHORIZATION,
+            http::HeaderValue::from_str(value).unwrap(),
+        );
+    }
+    req
+}
+
+fn refusal(req: &Request, access: &Access, keys: &Keys) -> (u16, String, String) {
+    let response = authenticate(&SECURITY, keys, req, access)
+        .unwrap_err()
+        .into_response();
+    let body: Json = serde_json::from_slice(&response.body).unwrap();
+    let challenge = response
+        .headers
+        .get(http::header::WWW_AUTHENTICATE)
+        .map(|v| v.to_str().unwrap().to_owned())
+        .unwrap_or_default();
+    (
+        response.status.as_u16(),
+        body["type"].as_str().unwrap().to_owned(),
+        challenge,
+    )
+}
+
+/// Claims that are valid now, for `authenticate` (which reads the clock).
+fn live_claims() -> Map<String, Json> {
+    with(claims(), "exp", json!(now() + 600))
+}
+
+#[test]
+fn authenticate_answers_with_rfc_6750_challenges() {
+    let keys = keys();
+    let customer = format!("Bearer {}", hs256(&live_claims()));
+    let principal = authenticate(&SECURITY, &keys, &request(&[&customer]), &CUSTOMERS).unwrap();
+    assert_eq!(
+        (principal.role(), principal.claim(0)),
+        (0, &Value::Integer(7))
+    );
+    let lower = format!("bearer  {}", hs256(&live_claims()));
+    assert!(authenticate(&SECURITY, &keys, &request(&[&lower]), &CUSTOMERS).is_ok());
+
+    /// `Authorization` headers, the access, and the expected status,
+    /// problem type and challenge.
+    type Case<'a> = (Vec<String>, &'a Access, (u16, &'a str, &'a str));
+    let cases: Vec<Case<'_>> = vec![
+        (
+            vec![],
+            &CUSTOMERS,
+            (401, "/problems/unauthorized", "Bearer"),
+        ),
+        (
+            vec!["Basic YWRhOmxvdmVsYWNl".into()],
+            &CUSTOMERS,
+            (401, "/problems/unauthorized", "Bearer"),
+        ),
+        (
+            vec!["Bearer not-a-jwt".into()],
+            &CUSTOMERS,
+            (
+                401,
+                "/problems/unauthorized",
+                "Bearer error=\"invalid_token\", error_description=\"the token is not valid\"",
+            ),
+        ),
+        (
+            vec![customer.clone()],
+            &STAFF_ONLY,
+            (
+                403,
+                "/problems/forbidden",
+                "Bearer error=\"insufficient_scope\"",
+            ),
+        ),
+        (
+            vec![format!(
+                "Bearer {}",
+                hs256(&with(live_claims(), "role", json!("guest")))
+            )],
+            &CUSTOMERS,
+            (
+                403,
+                "/problems/forbidden",
+                "Bearer error=\"insufficient_scope\"",
+            ),
+        ),
+        (
+            vec![customer.clone(), customer.clone()],
+            &CUSTOMERS,
+            (
+                400,
+                "/problems/invalid-request",
+                "Bearer error=\"invalid_request\", error_description=\"send one `Authorization` header, not several\"",
+            ),
+        ),
+        (
+            vec!["Bearer".into()],
+            &CUSTOMERS,
+            (400, "/problems/invalid-request", ""),
+        ),
+        (
+            vec!["Bearer a b".into()],
+            &CUSTOMERS,
+            (400, "/problems/invalid-request", ""),
+        ),
+    ];
+    for (headers, access, (status, kind, challenge)) in cases {
+        let headers: Vec<&str> = headers.iter().map(String::as_str).collect();
+        let (got_status, got_kind, got_challenge) = refusal(&request(&headers), access, &keys);
+        assert_eq!(
+            (got_status, got_kind.as_str()),
+            (status, kind),
+            "{headers:?}"
+        );
+        if !challenge.is_empty() {
+            assert_eq!(got_challenge, challenge, "{headers:?}");
+        } else {
+            assert!(
+                got_challenge.starts_with("Bearer error=\"invalid_request\""),
+                "{got_challenge}"
+            );
+        }
+    }
+}
+
+#[test]
+fn an_expired_token_says_so_and_nothing_more() {
+    // Expiry is real time here: `authenticate` reads the clock.
+    let expired = with(live_claims(), "exp", json!(now() - 3600));
+    let (status, _, challenge) = refusal(
+        &request(&[&format!("Bearer {}", hs256(&expired))]),
+        &CUSTOMERS,
+        &keys(),
+    );
+    assert_eq!(status, 401);
+    assert_eq!(
+        challenge,
+        "Bearer error=\"invalid_token\", error_description=\"the token has expired\""
+    );
+}
+
+#[test]
+fn a_scheme_without_keys_fails_loudly() {
+    let (keys, errors) = keys_from(None, None);
+    assert_eq!(
+        errors.iter().map(ToString::to_string).collect::<Vec<_>>(),
+        vec![
+            "scheme `bearer` has no key: set SECRET or PUBLIC (natively in the environment or the --env-file; on Workers with `wrangler secret put`, or in .dev.vars for `wrangler dev`)"
+        ]
+    );
+    let token = format!("Bearer {}", hs256(&live_claims()));
+    assert_eq!(refusal(&request(&[&token]), &CUSTOMERS, &keys).0, 500);
+}
+
+#[test]
+fn unusable_keys_are_reported_by_variable() {
+    let (_, errors) = keys_from(Some("short"), Some("not base64!"));
+    let messages: Vec<String> = errors.iter().map(ToString::to_string).collect();
+    assert_eq!(
+        messages,
+        vec![
+            "SECRET (HS256 keys of scheme `bearer`): an HS256 secret must be at least 32 bytes, and one is 5; make one with `openssl rand -base64 32`",
+            "PUBLIC (EdDSA keys of scheme `bearer`): expected an Ed25519 public key: 32 bytes in base64, or a PEM block",
+        ]
+    );
+}
+
+#[test]
+fn several_keys_rotate() {
+    let (keys, errors) = keys_from(Some(&format!("{OTHER_SECRET}, {SECRET}")), None);
+    assert!(errors.is_empty());
+    let token = hs256(&claims());
+    assert!(verify(&token, &SECURITY, &SCHEMES[0], keys.scheme(0).unwrap(), NOW).is_ok());
+    // PEM, as `openssl pkey -pubout` writes it.
+    let der = [
+        &[
+            0x30, 0x2a, 0x30, 0x05, 0x06, 0x03, 0x2b, 0x65, 0x70, 0x03, 0x21, 0x00,
+        ][..],
+        &base64::engine::general_purpose::STANDARD
+            .decode(ED_PUBLIC)
+            .unwrap(),
+    ]
+    .concat();
+    let pem = format!(
+        "-----BEGIN PUBLIC KEY-----\n{}\n-----END PUBLIC KEY-----\n",
+        base64::engine::general_purpose::STANDARD.encode(der)
+    );
+    let (keys, errors) = keys_from(None, Some(&pem));
+    assert_eq!(errors, vec![]);
+    assert!(
+        verify(
+            &eddsa(&claims()),
+            &SECURITY,
+            &SCHEMES[0],
+            keys.scheme(0).unwrap(),
+            NOW
+        )
+        .is_ok()
+    );
+}
