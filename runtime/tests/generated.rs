@@ -415,3 +415,51 @@ async fn queries_bind_the_callers_claims() {
         .await;
     assert_eq!(body, json!({"sub": 5, "role": "editor", "team": null}));
 }
+
+/// A database that counts its round trips.
+struct Counting<'a> {
+    inner: &'a SqliteDatabase,
+    round_trips: std::sync::atomic::AtomicUsize,
+}
+
+impl keel::Database for Counting<'_> {
+    fn execute(
+        &self,
+        statements: Vec<keel::Statement>,
+    ) -> impl std::future::Future<Output = Result<Vec<keel::ResultSet>, keel::DbError>> + Send {
+        self.round_trips
+            .fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        self.inner.execute(statements)
+    }
+}
+
+#[tokio::test]
+async fn verifying_the_caller_costs_no_round_trip() {
+    let f = Fixture::new();
+    let db = Counting {
+        inner: &f.db,
+        round_trips: 0.into(),
+    };
+    let call = |authorization: Option<String>| {
+        let mut req = Request::new(Method::GET, "/me");
+        if let Some(value) = authorization {
+            req.headers.insert(
+                http::header::AUTHORIZATION,
+                HeaderValue::from_str(&value).expect("header"),
+            );
+        }
+        req
+    };
+    let cx = Context::new(&db, &f.keys);
+    let trips = |db: &Counting<'_>| db.round_trips.load(std::sync::atomic::Ordering::SeqCst);
+    let res = keel::serve::<api::Api, _>(&cx, call(Some(token("reader", json!({}))))).await;
+    assert_eq!(res.status, StatusCode::OK);
+    assert_eq!(
+        trips(&db),
+        1,
+        "the endpoint's one batch, and nothing for the caller"
+    );
+    let res = keel::serve::<api::Api, _>(&cx, call(None)).await;
+    assert_eq!(res.status, StatusCode::UNAUTHORIZED);
+    assert_eq!(trips(&db), 1, "a refused caller never reaches the database");
+}

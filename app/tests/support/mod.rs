@@ -335,26 +335,24 @@ impl Server {
             .unwrap_or_else(|e| panic!("{method} {path} failed: {e}"))
     }
 
-    /// `GET path`.
+    /// `GET path`, without credentials.
     #[track_caller]
     pub(crate) fn get(&self, path: &str) -> Reply {
-        self.send("GET", path, &[], None)
+        self.caller(None).get(path)
     }
 
-    /// `method path` with a JSON body.
+    /// `method path` with a JSON body, without credentials.
     #[track_caller]
     pub(crate) fn json(&self, method: &str, path: &str, body: &Value) -> Reply {
-        let bytes = serde_json::to_vec(body).expect("json");
-        self.send(
-            method,
-            path,
-            &[("content-type", "application/json")],
-            Some(&bytes),
-        )
+        self.caller(None).json(method, path, body)
     }
 
     /// Requests that carry `authorization` (`Bearer …`, or anything else).
     pub(crate) fn by<'a>(&'a self, authorization: &'a str) -> Caller<'a> {
+        self.caller(Some(authorization))
+    }
+
+    fn caller<'a>(&'a self, authorization: Option<&'a str>) -> Caller<'a> {
         Caller {
             server: self,
             authorization,
@@ -433,10 +431,11 @@ impl Drop for Server {
     }
 }
 
-/// A server seen by one caller: every request carries its `Authorization`.
+/// A server seen by one caller: every request carries its `Authorization`,
+/// if it has one.
 pub(crate) struct Caller<'a> {
     server: &'a Server,
-    authorization: &'a str,
+    authorization: Option<&'a str>,
 }
 
 impl Caller<'_> {
@@ -449,7 +448,11 @@ impl Caller<'_> {
         headers: &[(&str, &str)],
         body: Option<&[u8]>,
     ) -> Reply {
-        let mut all = vec![("authorization", self.authorization)];
+        let mut all: Vec<(&str, &str)> = self
+            .authorization
+            .map(|value| ("authorization", value))
+            .into_iter()
+            .collect();
         all.extend_from_slice(headers);
         self.server.send(method, path, &all, body)
     }

@@ -155,16 +155,6 @@ pub struct Principal {
 }
 
 impl Principal {
-    /// A principal with the given role and claims (in [`Security::claims`]
-    /// order), for tests and benchmarks that call handlers directly.
-    pub fn new(scheme: usize, role: usize, claims: Vec<Value>) -> Self {
-        Principal {
-            scheme,
-            role,
-            claims,
-        }
-    }
-
     /// The scheme that verified the credential.
     pub fn scheme(&self) -> usize {
         self.scheme
