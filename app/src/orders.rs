@@ -116,8 +116,8 @@ pub async fn create_order(
 /// Whom the order is for: a customer orders for themselves, staff for the
 /// customer they name.
 fn check_customer(caller: &Caller, customer_id: Option<i64>) -> Result<(), Problem> {
-    match (caller.role, customer_id) {
-        (Role::Customer, Some(id)) if id != caller.sub => Err(Problem::forbidden(
+    match (caller.role(), customer_id) {
+        (Role::Customer, Some(id)) if id != caller.sub() => Err(Problem::forbidden(
             "a customer orders for themselves: leave out `customer_id`, or give your own",
         )),
         (Role::Staff, None) => Err(Problem::invalid_body(Vec::new())
@@ -227,7 +227,7 @@ pub async fn update_order_status(
         return Err(Problem::not_found(format!("no order has id {order_id}")));
     };
     let next: Vec<_> = next.into_iter().map(|row| row.status).collect();
-    if changed == 0 && caller.role == Role::Customer {
+    if changed == 0 && caller.role() == Role::Customer {
         return Err(Problem::forbidden(if target == OrderStatus::Cancelled {
             format!(
                 "order {order_id} is {}: a customer may cancel an order only while it is pending or paid",

@@ -530,6 +530,10 @@ fn scheme_declarations_are_checked() {
             "api.yaml:8:43: scheme `bearer`: `ITEMS_SECRET` holds the keys of both HS256 and EdDSA\n  help: give each algorithm its own variable: a shared secret and a public key must never be confused",
         ),
         (
+            SECURED.replace("  roles:\n    owner: { owner: sub }\n    admin: {}\n", "  roles: {}\n"),
+            "api.yaml:11:10: `security.roles` declares no role",
+        ),
+        (
             SECURED.replace("owner: { owner: sub }", "owner: { owner: subject }"),
             "api.yaml:12:21: role `owner`: owner claim `subject` is not declared under `security.claims`",
         ),
@@ -545,4 +549,112 @@ fn scheme_declarations_are_checked() {
             "expected {expected}\n got {errors:#?}"
         );
     }
+}
+
+#[test]
+fn roles_are_granted_by_the_schemes_they_name() {
+    // A second scheme, which may grant `owner` only.
+    let two = SECURED.replace(
+        "      keys: { HS256: ITEMS_SECRET, EdDSA: ITEMS_PUBLIC_KEY }\n",
+        "      keys: { HS256: ITEMS_SECRET }\n    partner:\n      type: jwt\n      keys: { EdDSA: ITEMS_PUBLIC_KEY }\n",
+    );
+    let granted = two.replace(
+        "owner: { owner: sub }",
+        "owner: { owner: sub, schemes: [partner] }",
+    );
+    assert_eq!(secured(&granted, SECURED_QUERIES), Vec::<String>::new());
+    let misspelled = two.replace(
+        "owner: { owner: sub }",
+        "owner: { owner: sub, schemes: [partnr] }",
+    );
+    assert!(
+        secured(&misspelled, SECURED_QUERIES)[0].starts_with(
+            "api.yaml:15:36: role `owner`: unknown scheme `partnr`; the spec declares `bearer` or `partner`\n  help: did you mean `partner`?"
+        )
+    );
+    // Admitting a role through schemes that cannot grant it admits nobody.
+    let unreachable = granted.replace(
+        "auth: [owner, admin]",
+        "auth: { roles: [owner, admin], schemes: [bearer] }",
+    );
+    assert!(
+        one_error(&unreachable, SECURED_QUERIES, SECURED_MIGRATION).starts_with(
+            "api.yaml:25:11: endpoint `get_item` admits role `owner`, but none of the schemes it accepts may grant that role"
+        )
+    );
+    // One variable read by two schemes for two algorithms.
+    let shared = two.replace(
+        "keys: { EdDSA: ITEMS_PUBLIC_KEY }",
+        "keys: { EdDSA: ITEMS_SECRET }",
+    );
+    assert_eq!(
+        one_error(&shared, SECURED_QUERIES, SECURED_MIGRATION),
+        "api.yaml:11:22: scheme `partner`: `ITEMS_SECRET` holds EdDSA keys, but scheme `bearer` reads it for HS256\n  help: give each algorithm its own variable: a shared secret and a public key must never be confused"
+    );
+}
+
+#[test]
+fn the_owner_claim_binds_where_rows_are_chosen_and_written() {
+    let migration = format!("{SECURED_MIGRATION}\nCREATE TABLE seen (item_id INTEGER NOT NULL);");
+    let queries = format!(
+        "{SECURED_QUERIES}\n-- name: mark_seen :exec\nINSERT INTO seen (item_id) VALUES (:item_id);\n"
+    );
+    let spec = SECURED.replace(
+        "    queries: [items.get_item]",
+        "    queries: [items.get_item, items.mark_seen]",
+    );
+    assert_eq!(
+        run(&spec, &queries, &migration),
+        vec![
+            "api.yaml:25:31: endpoint `get_item` admits role `owner`, whose data is scoped by its `sub` claim, and query `items.mark_seen` writes without binding `:auth_sub`: one owner could reach another owner's data through it\n  help: bind the claim in `items.mark_seen` too (`AND owner_column = :auth_sub`), or say why every owner's rows may be reached here: `unscoped: <why>`"
+        ]
+    );
+    // The claim bound by another query does not scope the root.
+    let queries = "-- name: get_item :optional\nSELECT id, name FROM items WHERE id = :item_id;\n\n-- name: mine :many\nSELECT id FROM items WHERE owner_id = :auth_sub;\n";
+    let spec = SECURED
+        .replace(
+            "    queries: [items.get_item]",
+            "    queries: [items.get_item, { query: items.mine, into: mine }]",
+        )
+        .replace(
+            "      name: string\n",
+            "      name: string\n      mine: { type: array, items: integer }\n",
+        );
+    let errors = run(&spec, queries, SECURED_MIGRATION);
+    assert_eq!(errors.len(), 1, "{errors:#?}");
+    assert!(
+        errors[0].contains("query `items.get_item` decides whether there is anything to answer without binding `:auth_sub`"),
+        "{errors:#?}"
+    );
+}
+
+#[test]
+fn claim_parameters_carry_only_the_caller() {
+    // `:auth_sub` bound to a request input.
+    let spec = SECURED
+        .replace(
+            "    queries: [items.get_item]",
+            "    queries: [{ query: items.get_item, bind: { auth_sub: item_id } }]",
+        )
+        .replace(
+            "auth: [owner, admin]",
+            "auth: { roles: [owner, admin], unscoped: checking the binding }",
+        );
+    let errors = secured(&spec, SECURED_QUERIES);
+    assert!(
+        errors[0].starts_with("api.yaml:25:58: endpoint `get_item`: `:auth_sub` of query `items.get_item` is the caller's `sub` and can only be bound to `auth.sub`"),
+        "{errors:#?}"
+    );
+    // A parameter limited to some roles cannot have a default.
+    let spec = SECURED.replace(
+        "      item_id: { in: path, type: integer, minimum: 1 }\n",
+        "      item_id: { in: path, type: integer, minimum: 1 }\n      all: { in: query, type: boolean, default: false, roles: [admin] }\n",
+    );
+    let errors = secured(&spec, SECURED_QUERIES);
+    assert!(
+        errors[0].starts_with(
+            "api.yaml:25:56: parameter `all` of endpoint `get_item`: a parameter with a `default` cannot be limited to some roles"
+        ),
+        "{errors:#?}"
+    );
 }

@@ -26,18 +26,21 @@ enum Credential {
     AlgNone,
     Expired,
     WrongRole,
+    /// The storefront's identity provider's key, claiming staff.
+    StaffFromStorefront,
     OtherCustomer,
     Owner,
     Staff,
 }
 
-const CREDENTIALS: [Credential; 9] = [
+const CREDENTIALS: [Credential; 10] = [
     Credential::None,
     Credential::Malformed,
     Credential::BadSignature,
     Credential::AlgNone,
     Credential::Expired,
     Credential::WrongRole,
+    Credential::StaffFromStorefront,
     Credential::OtherCustomer,
     Credential::Owner,
     Credential::Staff,
@@ -64,6 +67,7 @@ impl Credential {
                 bearer(Algorithm::EdDsa, &expired)
             }
             Credential::WrongRole => bearer(Algorithm::Hs256, &claims("guest", OWNER)),
+            Credential::StaffFromStorefront => bearer(Algorithm::EdDsa, &claims("staff", STAFF)),
             Credential::OtherCustomer => customer(OTHER),
             Credential::Owner => customer(OWNER),
             Credential::Staff => staff(STAFF),
@@ -85,7 +89,7 @@ impl Credential {
                 "/problems/unauthorized",
                 "Bearer error=\"invalid_token\", error_description=\"the token has expired\"",
             ),
-            Credential::WrongRole => (
+            Credential::WrongRole | Credential::StaffFromStorefront => (
                 403,
                 "/problems/forbidden",
                 "Bearer error=\"insufficient_scope\"",

@@ -89,6 +89,7 @@ pub(super) fn docs_portal_lists_every_operation_and_authorizes_in_a_browser(s: &
     let out = std::process::Command::new("node")
         .arg(script)
         .arg(s.url(""))
+        .arg("storefront")
         .arg(token)
         .output()
         .expect("node runs");

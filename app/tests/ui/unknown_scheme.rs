@@ -2,7 +2,7 @@
 //!
 //! edit api.yaml
 //!   replace `    auth: [customer, staff]\n    params:\n      status:`
-//!   with    `    auth: { roles: [customer, staff], schemes: [baerer] }\n    params:\n      status:`
+//!   with    `    auth: { roles: [customer, staff], schemes: [storefrnt] }\n    params:\n      status:`
 
 keel::api!(
     spec = "copies/unknown_scheme/api.yaml",

@@ -9,6 +9,20 @@ use crate::diag::{Diagnostics, Loc};
 use crate::names;
 use crate::spec::{self, Access, Endpoint, Spanned, TypeKind};
 
+/// What one query of an endpoint binds, for the owner-scoping rule.
+pub struct StatementScope<'a> {
+    /// `file.name`.
+    pub query: &'a str,
+    /// Its entry under `queries:`.
+    pub loc: &'a Loc,
+    /// Whether its row is the response's root (no row: a 404).
+    pub root: bool,
+    /// Whether it writes.
+    pub writes: bool,
+    /// The claims it binds.
+    pub claims: Vec<ClaimRef>,
+}
+
 /// The variable names accepted for keys: what a shell, `.dev.vars` and
 /// `wrangler secret put` all accept.
 fn is_variable_name(name: &str) -> bool {
@@ -52,6 +66,7 @@ impl<'a> SecurityModel<'a> {
             model.plan.role_claim = role_claim.value.clone();
         }
         model.plan.schemes = decl.schemes.iter().map(|s| scheme(s, d)).collect();
+        check_shared_variables(decl, &model.plan, d);
         for (i, s) in decl.schemes.iter().enumerate() {
             if decl.schemes[..i]
                 .iter()
@@ -139,11 +154,25 @@ impl<'a> SecurityModel<'a> {
                 }
                 found
             });
+            let scheme_names: Vec<&str> =
+                decl.schemes.iter().map(|s| s.name.value.as_str()).collect();
+            let schemes = match &role.schemes {
+                Some(list) => resolve_list(
+                    list,
+                    "scheme",
+                    &scheme_names,
+                    &role.name.loc,
+                    &format!("role `{name}`"),
+                    d,
+                ),
+                None => Vec::new(),
+            };
             model.plan.roles.push(RolePlan {
                 name: name.clone(),
                 variant: names::to_pascal_case(name),
                 description: role.description.clone(),
                 owner,
+                schemes,
             });
         }
         model
@@ -198,6 +227,21 @@ impl<'a> SecurityModel<'a> {
             Some(list) => resolve_list(list, "scheme", &scheme_names, &callers.loc, what, d),
             None => all_schemes,
         };
+        for &role in &roles {
+            let Some(plan) = self.plan.roles.get(role) else {
+                continue;
+            };
+            if !schemes.iter().any(|&s| plan.granted_by(s)) && d.count() == errors {
+                d.error_help(
+                    &callers.loc,
+                    format!(
+                        "{what} admits role `{}`, but none of the schemes it accepts may grant that role",
+                        plan.name
+                    ),
+                    "accept a scheme the role names under `security.roles`, or do not admit the role here",
+                );
+            }
+        }
         (d.count() == errors).then_some(Some(AccessPlan { schemes, roles }))
     }
 
@@ -266,13 +310,15 @@ impl<'a> SecurityModel<'a> {
     }
 
     /// The owner-scoping rule: every admitted role that has an owner claim
-    /// must find that claim bound by one of the endpoint's queries, unless
-    /// the spec says why not (`unscoped`).
+    /// must find that claim bound by one of the endpoint's queries and, in
+    /// an endpoint implemented by queries, by the query that decides whether
+    /// there is anything to answer (its root) and by every query that
+    /// writes; unless the spec says why not (`unscoped`).
     pub fn check_scoping(
         &self,
         endpoint: &Endpoint,
         access: &AccessPlan,
-        bound: &[ClaimRef],
+        statements: &[StatementScope<'_>],
         what: &str,
         d: &mut Diagnostics,
     ) {
@@ -289,10 +335,33 @@ impl<'a> SecurityModel<'a> {
             };
             let Some(owner) = plan.owner else { continue };
             scoped_roles += 1;
-            if unscoped.is_some() || bound.contains(&ClaimRef::Claim(owner)) {
+            if unscoped.is_some() {
                 continue;
             }
-            let claim = self.plan.claim_name(ClaimRef::Claim(owner));
+            let owner = ClaimRef::Claim(owner);
+            let claim = self.plan.claim_name(owner);
+            if statements.iter().any(|s| s.claims.contains(&owner)) {
+                // Bound somewhere; it must also be where it decides.
+                for s in statements.iter().filter(|s| !s.claims.contains(&owner)) {
+                    let why = match (s.root, s.writes) {
+                        (true, _) => "decides whether there is anything to answer",
+                        (false, true) => "writes",
+                        (false, false) => continue,
+                    };
+                    d.error_help(
+                        s.loc,
+                        format!(
+                            "{what} admits role `{}`, whose data is scoped by its `{claim}` claim, and query `{}` {why} without binding `:{CLAIM_PREFIX}{claim}`: one {} could reach another {}'s data through it",
+                            plan.name, s.query, plan.name, plan.name
+                        ),
+                        format!(
+                            "bind the claim in `{}` too (`AND owner_column = :{CLAIM_PREFIX}{claim}`), or say why every owner's rows may be reached here: `unscoped: <why>`",
+                            s.query
+                        ),
+                    );
+                }
+                continue;
+            }
             let role_list: Vec<&str> = access
                 .roles
                 .iter()
@@ -359,6 +428,41 @@ impl<'a> SecurityModel<'a> {
             }
         }
         (d.count() == errors).then_some(resolved)
+    }
+}
+
+/// A variable holding keys for two algorithms, in two schemes, would let a
+/// public key serve as an HMAC secret (the same rule as within a scheme).
+fn check_shared_variables(decl: &spec::Security, plan: &SecurityPlan, d: &mut Diagnostics) {
+    for (i, (scheme, decl_scheme)) in plan.schemes.iter().zip(&decl.schemes).enumerate() {
+        for (algorithm, variable) in &scheme.keys {
+            let clash = plan.schemes[..i].iter().find_map(|other| {
+                other
+                    .keys
+                    .iter()
+                    .find(|(a, v)| v == variable && a != algorithm)
+                    .map(|(a, _)| (other, *a))
+            });
+            let Some((other, other_algorithm)) = clash else {
+                continue;
+            };
+            let loc = decl_scheme
+                .keys
+                .iter()
+                .find(|(_, v)| v.value == *variable)
+                .map_or(&decl_scheme.name.loc, |(_, v)| &v.loc);
+            d.error_help(
+                loc,
+                format!(
+                    "scheme `{}`: `{variable}` holds {} keys, but scheme `{}` reads it for {}",
+                    scheme.name,
+                    algorithm.name(),
+                    other.name,
+                    other_algorithm.name()
+                ),
+                "give each algorithm its own variable: a shared secret and a public key must never be confused",
+            );
+        }
     }
 }
 

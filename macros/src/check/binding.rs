@@ -100,6 +100,23 @@ pub(super) fn bind(
             None if explicit.is_none() => security.claim_of_param(input),
             None => None,
         };
+        if claim.is_none()
+            && let Some((_, value)) = explicit
+            && let Some(named) = security.claim_of_param(&sql_param.value)
+        {
+            // `:auth_*` reads as the caller's claim wherever the SQL is
+            // read; it may not carry a request input instead.
+            let name = security.plan.claim_name(named);
+            d.error_help(
+                &value.loc,
+                format!(
+                    "{what}: `:{}` of query `{}` is the caller's `{name}` and can only be bound to `auth.{name}`",
+                    sql_param.value, m.query.full_name
+                ),
+                "rename the SQL parameter to bind an input (names starting with `auth_` are the caller's)",
+            );
+            continue;
+        }
         if let Some(claim) = claim {
             if explicit.is_none() && (from_param.is_some() || from_body.is_some()) {
                 d.error_help(

@@ -2,7 +2,7 @@
 //! it, and how its queries are bound to its inputs.
 
 use super::Resolved;
-use super::access::SecurityModel;
+use super::access::{CLAIM_PREFIX, SecurityModel, StatementScope};
 use super::binding::{Inputs, bind, check_param_type};
 use super::mapping::{self, Mapped, Target};
 use super::params::{add_page_params, params};
@@ -186,7 +186,11 @@ pub fn check(
         return None;
     }
 
-    let mut bound: Vec<ClaimRef> = Vec::new();
+    // What each query binds of the caller: per statement for an endpoint
+    // implemented by queries, all together for a handler (which decides
+    // itself which query answers).
+    let mut scopes: Vec<StatementScope<'_>> = Vec::new();
+    let mut handler_claims: Vec<ClaimRef> = Vec::new();
     let kind = match &endpoint.implementation {
         Implementation::Handler { path, queries } => {
             for q in queries {
@@ -198,6 +202,20 @@ pub fn check(
                 let query = &sql.queries[index];
                 for param in &query.params {
                     let Some(claim) = security.claim_of_param(&param.value) else {
+                        if param.value.starts_with(CLAIM_PREFIX) {
+                            let known = security.param_names();
+                            d.error_suggest(
+                                &param.loc,
+                                format!(
+                                    "`:{}` of query `{}` names no claim of the caller; the claims bind as {}",
+                                    param.value,
+                                    query.full_name,
+                                    names::one_of(&known)
+                                ),
+                                &param.value,
+                                known.iter().map(String::as_str),
+                            );
+                        }
                         continue;
                     };
                     if public {
@@ -222,7 +240,7 @@ pub fn check(
                             d,
                         );
                     }
-                    bound.push(claim);
+                    handler_claims.push(claim);
                 }
             }
             let outputs = successes
@@ -335,15 +353,22 @@ pub fn check(
                     ),
                 })
                 .collect();
-            bound.extend(
-                statements
-                    .iter()
-                    .flat_map(|s| &s.args)
-                    .filter_map(|a| match a {
-                        ArgSource::Claim(claim) => Some(*claim),
-                        _ => None,
-                    }),
-            );
+            for (m, statement) in mapped.iter().zip(&statements) {
+                scopes.push(StatementScope {
+                    query: &m.query.full_name,
+                    loc: &m.entry.loc,
+                    root: response.root.is_some_and(|(stmt, _)| stmt == m.stmt),
+                    writes: sql.described(statement.query).is_some_and(|d| !d.readonly),
+                    claims: statement
+                        .args
+                        .iter()
+                        .filter_map(|a| match a {
+                            ArgSource::Claim(claim) => Some(*claim),
+                            _ => None,
+                        })
+                        .collect(),
+                });
+            }
             EndpointKind::Declarative {
                 statements,
                 response,
@@ -352,7 +377,16 @@ pub fn check(
     };
     let access = access?;
     if let Some(access) = &access {
-        security.check_scoping(endpoint, access, &bound, &what, d);
+        if scopes.is_empty() {
+            scopes.push(StatementScope {
+                query: "",
+                loc: &endpoint.id.loc,
+                root: false,
+                writes: false,
+                claims: handler_claims,
+            });
+        }
+        security.check_scoping(endpoint, access, &scopes, &what, d);
     }
 
     (d.count() == errors).then(|| EndpointPlan {

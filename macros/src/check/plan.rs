@@ -267,6 +267,15 @@ pub struct RolePlan {
     pub description: Option<String>,
     /// The claim that scopes its data.
     pub owner: Option<usize>,
+    /// The schemes whose tokens may grant it (every scheme when empty).
+    pub schemes: Vec<usize>,
+}
+
+impl RolePlan {
+    /// Whether tokens of scheme `index` may grant this role.
+    pub fn granted_by(&self, index: usize) -> bool {
+        self.schemes.is_empty() || self.schemes.contains(&index)
+    }
 }
 
 /// A claim.

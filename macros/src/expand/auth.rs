@@ -56,7 +56,11 @@ fn security_static(security: &SecurityPlan) -> TokenStream {
         }
     });
     let role_claim = &security.role_claim;
-    let roles = security.roles.iter().map(|r| &r.name);
+    let roles = security.roles.iter().map(|r| {
+        let name = &r.name;
+        let schemes = &r.schemes;
+        quote!(::keel::auth::RoleRule { name: #name, schemes: &[#(#schemes),*] })
+    });
     let claims = security.claims.iter().map(|c| {
         let name = &c.name;
         let claim = &c.claim;
@@ -102,13 +106,33 @@ fn caller(security: &SecurityPlan) -> TokenStream {
     let fields = security.claims.iter().map(|c| {
         let name = ident(&c.name);
         let ty = claim_type(c);
+        quote!(#name: #ty,)
+    });
+    // Read-only: a `Caller` comes from a verified token, never from code
+    // that could make up someone else.
+    let getters = security.claims.iter().map(|c| {
+        let name = ident(&c.name);
         let doc = format!(
             " {}",
             c.description
                 .clone()
                 .unwrap_or_else(|| format!("The `{}` claim.", c.claim))
         );
-        quote!(#[doc = #doc] pub #name: #ty,)
+        let (ty, read) = match (&c.ty, c.optional) {
+            (Ty::I64, false) => (quote!(i64), quote!(self.#name)),
+            (Ty::I64, true) => (quote!(::std::option::Option<i64>), quote!(self.#name)),
+            (_, false) => (quote!(&str), quote!(&self.#name)),
+            (_, true) => (
+                quote!(::std::option::Option<&str>),
+                quote!(self.#name.as_deref()),
+            ),
+        };
+        quote! {
+            #[doc = #doc]
+            pub fn #name(&self) -> #ty {
+                #read
+            }
+        }
     });
     let reads = security.claims.iter().enumerate().map(|(i, c)| {
         let name = ident(&c.name);
@@ -118,14 +142,21 @@ fn caller(security: &SecurityPlan) -> TokenStream {
         #role_enum
 
         /// A caller whose credential was verified: their role and claims.
+        /// Only a verified token makes one.
         #[derive(Debug, Clone, PartialEq)]
         pub struct Caller {
-            /// The caller's role.
-            pub role: Role,
+            role: Role,
             #(#fields)*
         }
 
         impl Caller {
+            /// The caller's role.
+            pub fn role(&self) -> Role {
+                self.role
+            }
+
+            #(#getters)*
+
             /// The typed caller of a principal `keel::auth::authenticate` admitted.
             pub fn from_principal(
                 principal: &::keel::auth::Principal,
@@ -180,7 +211,7 @@ pub(super) fn param_roles(security: &SecurityPlan, param: &str, roles: &[usize])
         if names.len() > 1 { "s" } else { "" }
     );
     quote! {
-        if #var.is_some() && !matches!(__caller.role, #(#variants)|*) {
+        if #var.is_some() && !matches!(__caller.role(), #(#variants)|*) {
             return ::std::result::Result::Err(::keel::Problem::forbidden(#detail));
         }
     }

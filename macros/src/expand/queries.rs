@@ -5,8 +5,8 @@
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 
-use super::{field_type, ident, is_copy};
-use crate::check::plan::{BindingPlan, BoundParam, ClaimRef, Plan, QueryPlan, Ty};
+use super::{field_type, ident};
+use crate::check::plan::{BindingPlan, BoundParam, ClaimRef, Plan, QueryPlan};
 use crate::names;
 use crate::sql::Cardinality;
 
@@ -192,18 +192,6 @@ fn binding(plan: &Plan, q: &QueryPlan, b: &BindingPlan) -> TokenStream {
 
 /// The SQL value of a claim of `caller` (an `auth::Caller` expression).
 pub(super) fn claim_value(plan: &Plan, claim: ClaimRef, caller: &TokenStream) -> TokenStream {
-    let field = ident(plan.security.claim_name(claim));
-    let copy = match claim {
-        ClaimRef::Role => true,
-        ClaimRef::Claim(i) => plan
-            .security
-            .claims
-            .get(i)
-            .is_some_and(|c| is_copy(&c.ty) || matches!(c.ty, Ty::Any)),
-    };
-    if copy {
-        quote!(::keel::Value::from(#caller.#field))
-    } else {
-        quote!(::keel::Value::from(#caller.#field.clone()))
-    }
+    let getter = ident(plan.security.claim_name(claim));
+    quote!(::keel::Value::from(#caller.#getter()))
 }

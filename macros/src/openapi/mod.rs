@@ -123,28 +123,7 @@ pub fn build(spec: &Spec, plan: &Plan) -> OpenApi {
             continue;
         }
         let mut response = problem_response(description, None);
-        let header = match status {
-            401 | 403 => Some((
-                "WWW-Authenticate",
-                "The RFC 6750 `Bearer` challenge: `error=\"invalid_token\"` for an expired or invalid token, none for a missing one, `error=\"insufficient_scope\"` on a 403.",
-                string_schema(),
-            )),
-            405 => Some(("Allow", "The methods the path accepts.", string_schema())),
-            503 => Some((
-                "Retry-After",
-                "Seconds to wait before retrying.",
-                integer_schema(),
-            )),
-            _ => None,
-        };
-        if let Some((name, description, schema)) = header {
-            let mut header = HeaderBuilder::new()
-                .schema(Some(schema))
-                .description(Some(description))
-                .build();
-            header.extensions = Some(required_marker());
-            response.headers.insert(name.to_owned(), RefOr::T(header));
-        }
+        add_framework_header(&mut response, *status);
         components = components.response(*name, response);
     }
 
@@ -355,20 +334,54 @@ impl Docs<'_> {
                 (description, members, _) => {
                     // A status the spec describes can still come from the
                     // framework for its usual reason; say both.
+                    let shared = match status {
+                        400 | 409 | 422 => true,
+                        401 | 403 => endpoint.access.is_some(),
+                        _ => false,
+                    };
                     let common = COMMON_RESPONSES
                         .iter()
-                        .find(|(_, s, _)| *s == status && matches!(s, 400 | 409 | 422))
+                        .find(|(_, s, _)| *s == status && shared)
                         .map(|(_, _, text)| *text);
                     let text = match (description, common) {
                         (Some(d), Some(c)) => format!("{d} Also: {c}"),
                         (Some(d), None) => d,
                         (None, _) => default_description(status).to_owned(),
                     };
-                    problem_response(&text, members).into()
+                    let mut response = problem_response(&text, members);
+                    if shared {
+                        add_framework_header(&mut response, status);
+                    }
+                    response.into()
                 }
             };
             responses = responses.response(status.to_string(), response);
         }
         op.responses(responses.build()).build()
     }
+}
+
+/// Adds the header the framework sends with a problem of `status`, if any
+/// (`WWW-Authenticate` on 401 and 403, `Allow` on 405, `Retry-After` on 503).
+fn add_framework_header(response: &mut Response, status: u16) {
+    let (name, description, schema) = match status {
+        401 | 403 => (
+            "WWW-Authenticate",
+            "The RFC 6750 `Bearer` challenge: `error=\"invalid_token\"` for an expired or invalid token, none for a missing one, `error=\"insufficient_scope\"` on a 403.",
+            string_schema(),
+        ),
+        405 => ("Allow", "The methods the path accepts.", string_schema()),
+        503 => (
+            "Retry-After",
+            "Seconds to wait before retrying.",
+            integer_schema(),
+        ),
+        _ => return,
+    };
+    let mut header = HeaderBuilder::new()
+        .schema(Some(schema))
+        .description(Some(description))
+        .build();
+    header.extensions = Some(required_marker());
+    response.headers.insert(name.to_owned(), RefOr::T(header));
 }

@@ -7,7 +7,7 @@ use utoipa::openapi::schema::ComponentsBuilder;
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityRequirement, SecurityScheme};
 
 use super::Docs;
-use crate::check::plan::{AccessPlan, EndpointPlan, SchemePlan, Ty};
+use crate::check::plan::{EndpointPlan, SchemePlan, Ty};
 use crate::names;
 
 impl Docs<'_> {
@@ -62,8 +62,13 @@ impl Docs<'_> {
                 }
             }
         }
-        out.push_str("\n\nRoles:\n");
-        for role in &security.roles {
+        out.push_str("\n\nRoles its tokens may carry:\n");
+        let index = security
+            .schemes
+            .iter()
+            .position(|s| s.name == scheme.name)
+            .unwrap_or(usize::MAX);
+        for role in security.roles.iter().filter(|r| r.granted_by(index)) {
             out.push_str(&format!("\n- `{}`", role.name));
             if let Some(description) = &role.description {
                 out.push_str(&format!(": {description}"));
@@ -88,21 +93,22 @@ impl Docs<'_> {
         let Some(access) = &endpoint.access else {
             return Vec::new();
         };
-        let roles = self.role_names(access);
+        let security = &self.plan.security;
         access
             .schemes
             .iter()
-            .filter_map(|&s| self.plan.security.schemes.get(s))
-            .map(|s| SecurityRequirement::new(&s.name, roles.iter().copied()))
-            .collect()
-    }
-
-    fn role_names(&self, access: &AccessPlan) -> Vec<&str> {
-        access
-            .roles
-            .iter()
-            .filter_map(|&r| self.plan.security.roles.get(r))
-            .map(|r| r.name.as_str())
+            .filter_map(|&s| {
+                let scheme = security.schemes.get(s)?;
+                // The roles this scheme's tokens may grant, of those admitted.
+                let roles: Vec<&str> = access
+                    .roles
+                    .iter()
+                    .filter_map(|&r| security.roles.get(r))
+                    .filter(|r| r.granted_by(s))
+                    .map(|r| r.name.as_str())
+                    .collect();
+                (!roles.is_empty()).then(|| SecurityRequirement::new(&scheme.name, roles))
+            })
             .collect()
     }
 

@@ -99,6 +99,8 @@ pub struct RoleDecl {
     pub description: Option<String>,
     /// `owner:`, the claim whose value scopes this role's data.
     pub owner: Option<Spanned<String>>,
+    /// `schemes:`, the only schemes whose tokens may grant the role.
+    pub schemes: Option<Vec<Spanned<String>>>,
 }
 
 /// Who may call an endpoint (`auth:`).

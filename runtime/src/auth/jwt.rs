@@ -261,7 +261,7 @@ fn check_audience(claims: &Map<String, Json>, expected: Option<&str>) -> Result<
 
 fn read_claims(payload: &Map<String, Json>, security: &Security) -> Result<Verified, Rejection> {
     let role = match payload.get(security.role_claim) {
-        Some(Json::String(name)) => security.roles.iter().position(|r| r == name),
+        Some(Json::String(name)) => security.roles.iter().position(|r| r.name == name),
         Some(_) => {
             return Err(Rejection::Claim(format!(
                 "`{}` is not a string",
@@ -310,5 +310,7 @@ fn integer(json: &Json) -> Option<Value> {
         }
         _ => None,
     }?;
-    (parsed.abs() <= MAX_SAFE_INTEGER).then_some(Value::Integer(parsed))
+    (-MAX_SAFE_INTEGER..=MAX_SAFE_INTEGER)
+        .contains(&parsed)
+        .then_some(Value::Integer(parsed))
 }

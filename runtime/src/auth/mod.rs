@@ -55,7 +55,7 @@ pub struct Security {
     /// The claim that names the caller's role (`role`).
     pub role_claim: &'static str,
     /// The roles, in declaration order; a [`Principal`]'s role indexes it.
-    pub roles: &'static [&'static str],
+    pub roles: &'static [RoleRule],
     /// The claims that identify a caller, in declaration order.
     pub claims: &'static [Claim],
 }
@@ -68,6 +68,18 @@ impl Security {
         roles: &[],
         claims: &[],
     };
+}
+
+/// A role, and which schemes' tokens may carry it.
+#[derive(Debug)]
+pub struct RoleRule {
+    /// The name the role claim carries.
+    pub name: &'static str,
+    /// The schemes (indexes into [`Security::schemes`]) whose tokens may
+    /// grant the role; empty when any may. A token from another scheme
+    /// that claims the role is refused (403): a storefront's identity
+    /// provider cannot make a caller staff.
+    pub schemes: &'static [usize],
 }
 
 /// A bearer-JWT scheme: which algorithms it accepts, where their keys are,
@@ -250,17 +262,24 @@ fn admit(
     verified: jwt::Verified,
 ) -> Result<Principal, Problem> {
     let jwt::Verified { role, claims } = verified;
-    match role {
-        Some(role) if access.roles.contains(&role) => Ok(Principal {
+    let rule = role.and_then(|r| security.roles.get(r));
+    match (role, rule) {
+        (Some(_), Some(rule)) if !rule.schemes.is_empty() && !rule.schemes.contains(&scheme) => {
+            Err(Problem::forbidden(format!(
+                "this token's issuer may not grant the {} role",
+                rule.name
+            )))
+        }
+        (Some(role), Some(_)) if access.roles.contains(&role) => Ok(Principal {
             scheme,
             role,
             claims,
         }),
-        Some(role) => Err(Problem::forbidden(format!(
+        (Some(_), Some(rule)) => Err(Problem::forbidden(format!(
             "the {} role may not use this operation",
-            security.roles.get(role).copied().unwrap_or("caller's")
+            rule.name
         ))),
-        None => Err(Problem::forbidden(
+        _ => Err(Problem::forbidden(
             "the token's role may not use this operation",
         )),
     }

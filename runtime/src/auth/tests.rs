@@ -17,17 +17,36 @@ const ED_SEED: &str = "nWGxne/9WmC6hEr0kuwsxERJxWl7MmkZcDusAxyuf2A=";
 const ED_PUBLIC: &str = "11qYAYKxCrfVS/7TyWQHOg7hcvPapiMlrwIaaPcHURo=";
 const NOW: i64 = 1_800_000_000;
 
-static SCHEMES: &[Scheme] = &[Scheme {
-    name: "bearer",
-    keys: &[(Algorithm::Hs256, "SECRET"), (Algorithm::EdDsa, "PUBLIC")],
-    issuer: Some("https://id.example"),
-    audience: Some("shop"),
-    leeway: 30,
-}];
+static SCHEMES: &[Scheme] = &[
+    Scheme {
+        name: "bearer",
+        keys: &[(Algorithm::Hs256, "SECRET"), (Algorithm::EdDsa, "PUBLIC")],
+        issuer: Some("https://id.example"),
+        audience: Some("shop"),
+        leeway: 30,
+    },
+    // A second issuer whose tokens may not grant `staff`.
+    Scheme {
+        name: "partner",
+        keys: &[(Algorithm::Hs256, "PARTNER_SECRET")],
+        issuer: Some("https://partner.example"),
+        audience: Some("shop"),
+        leeway: 30,
+    },
+];
 static SECURITY: Security = Security {
     schemes: SCHEMES,
     role_claim: "role",
-    roles: &["customer", "staff"],
+    roles: &[
+        RoleRule {
+            name: "customer",
+            schemes: &[],
+        },
+        RoleRule {
+            name: "staff",
+            schemes: &[0],
+        },
+    ],
     claims: &[
         Claim {
             name: "sub",
@@ -56,6 +75,7 @@ fn keys_from(secret: Option<&str>, public: Option<&str>) -> (Keys, Vec<KeyError>
     Keys::read(&SECURITY, |name| match name {
         "SECRET" => secret.map(str::to_owned),
         "PUBLIC" => public.map(str::to_owned),
+        "PARTNER_SECRET" => Some(OTHER_SECRET.to_owned()),
         _ => None,
     })
 }
@@ -345,6 +365,8 @@ fn claims_are_typed_and_required() {
         json!("-0"),
         json!(""),
         json!(9_007_199_254_740_992_i64),
+        json!(i64::MIN),
+        json!(i64::MIN.to_string()),
         json!(null),
         json!(true),
     ] {
@@ -582,5 +604,34 @@ fn several_keys_rotate() {
             NOW
         )
         .is_ok()
+    );
+}
+
+#[test]
+fn a_role_is_granted_only_by_the_schemes_it_names() {
+    static EITHER: Access = Access {
+        schemes: &[0, 1],
+        roles: &[0, 1],
+    };
+    let keys = keys();
+    let partner = |role: &str| {
+        let claims = with(
+            with(live_claims(), "role", json!(role)),
+            "iss",
+            json!("https://partner.example"),
+        );
+        let key = SigningKey::parse(Algorithm::Hs256, OTHER_SECRET).unwrap();
+        request(&[&format!("Bearer {}", mint(&key, &claims))])
+    };
+    let customer = authenticate(&SECURITY, &keys, &partner("customer"), &EITHER).unwrap();
+    assert_eq!((customer.scheme(), customer.role()), (1, 0));
+    let response = authenticate(&SECURITY, &keys, &partner("staff"), &EITHER)
+        .unwrap_err()
+        .into_response();
+    assert_eq!(response.status.as_u16(), 403);
+    let body: Json = serde_json::from_slice(&response.body).unwrap();
+    assert_eq!(
+        body["detail"],
+        "this token's issuer may not grant the staff role"
     );
 }

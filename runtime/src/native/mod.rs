@@ -1,10 +1,12 @@
 //! The native target: serves a [`Service`] over HTTP/1.1 from an embedded
 //! SQLite file.
 //!
-//! On start it creates the database file if needed, applies the embedded
+//! On start it reads the keys of the API's security schemes from the
+//! environment and the env file (refusing to start when a scheme has no
+//! usable key), creates the database file if needed, applies the embedded
 //! migrations, loads the app's sample data into a database it has just
 //! created (unless told not to), prints the URL it serves and logs one line
-//! per request.
+//! per request. `token` mints a bearer token with the same keys.
 //!
 //! ```no_run
 //! # struct Api;
@@ -262,11 +264,16 @@ impl<S: Service> Server<S> {
     ) -> Result<(), ServerError> {
         let variables = self.variables(&options)?;
         let keys = self.keys(&variables)?;
-        if let Some(source) = &variables.source {
-            tracing::info!(
+        match (&variables.source, &options.env_file) {
+            (Some(source), None) => tracing::warn!(
+                "keys not set in the environment come from the development file {}: anyone who can read it can mint tokens; set them in the environment or pass --env-file anywhere but on a development machine (see docs/security.md)",
+                source.display()
+            ),
+            (Some(source), Some(_)) => tracing::info!(
                 "read keys not set in the environment from {}",
                 source.display()
-            );
+            ),
+            (None, _) => {}
         }
         let db = self.open_database(&options)?;
         let addr = format!("{}:{}", options.host, options.port);

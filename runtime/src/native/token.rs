@@ -5,7 +5,7 @@
 use serde_json::{Map, Value as Json};
 
 use super::secrets::Variables;
-use crate::auth::{Algorithm, ClaimKind, Scheme, Security, SigningKey, mint, now};
+use crate::auth::{Algorithm, ClaimKind, RoleRule, Scheme, Security, SigningKey, mint, now};
 
 /// The variable the `token` command reads an Ed25519 private key from when
 /// `--signing-key` is not given.
@@ -26,7 +26,8 @@ pub struct TokenArgs {
     /// Seconds until the token expires.
     #[arg(long, default_value_t = 3600)]
     pub ttl: u64,
-    /// The scheme to mint for (default: the first the spec declares).
+    /// The scheme to mint for (default: the first whose tokens may grant
+    /// the role).
     #[arg(long)]
     pub scheme: Option<String>,
     /// `HS256` or `EdDSA` (default: HS256 when the scheme accepts it).
@@ -44,7 +45,8 @@ pub fn mint_token(
     vars: &Variables,
     args: &TokenArgs,
 ) -> Result<String, String> {
-    let scheme = pick_scheme(security, args.scheme.as_deref())?;
+    let rule = security.roles.iter().find(|r| r.name == args.role);
+    let scheme = pick_scheme(security, args.scheme.as_deref(), rule)?;
     let algorithm = match args.alg.as_deref() {
         Some(name) => Algorithm::from_name(name)
             .filter(|a| scheme.keys.iter().any(|(k, _)| k == a))
@@ -85,11 +87,12 @@ pub fn mint_token(
     let key = SigningKey::parse(algorithm, &key_text)
         .map_err(|e| format!("cannot sign with {}: {e}", algorithm.name()))?;
 
-    if !security.roles.contains(&args.role.as_str()) {
+    if rule.is_none() {
+        let roles: Vec<&str> = security.roles.iter().map(|r| r.name).collect();
         eprintln!(
             "note: role `{}` is not declared (the roles are {}); the API will answer 403",
             args.role,
-            security.roles.join(", ")
+            roles.join(", ")
         );
     }
     let mut claims = Map::new();
@@ -162,17 +165,35 @@ pub fn mint_token(
     Ok(mint(&key, &claims))
 }
 
-fn pick_scheme<'s>(security: &'s Security, name: Option<&str>) -> Result<&'s Scheme, String> {
+/// The scheme named, or else the first whose tokens may grant the role.
+fn pick_scheme<'s>(
+    security: &'s Security,
+    name: Option<&str>,
+    role: Option<&RoleRule>,
+) -> Result<&'s Scheme, String> {
     let names: Vec<&str> = security.schemes.iter().map(|s| s.name).collect();
+    let grants =
+        |index: usize| role.is_none_or(|r| r.schemes.is_empty() || r.schemes.contains(&index));
     match name {
-        Some(name) => security
-            .schemes
-            .iter()
-            .find(|s| s.name == name)
-            .ok_or_else(|| format!("no scheme `{name}`; the spec declares {}", names.join(", "))),
-        None => security.schemes.first().ok_or_else(|| {
-            "the spec declares no security scheme; every endpoint is public".to_owned()
-        }),
+        Some(name) => {
+            let index = security
+                .schemes
+                .iter()
+                .position(|s| s.name == name)
+                .ok_or_else(|| {
+                    format!("no scheme `{name}`; the spec declares {}", names.join(", "))
+                })?;
+            if !grants(index) {
+                eprintln!("note: scheme `{name}` may not grant this role; the API will answer 403");
+            }
+            Ok(&security.schemes[index])
+        }
+        None => (0..security.schemes.len())
+            .find(|&i| grants(i))
+            .and_then(|i| security.schemes.get(i))
+            .ok_or_else(|| {
+                "the spec declares no security scheme; every endpoint is public".to_owned()
+            }),
     }
 }
 

@@ -5,11 +5,12 @@
 // it ("Authorize"), calls `list_orders` ("Try it out", "Execute"), and adds
 // the status the portal shows and the Authorization header it sent.
 //
-// Usage: node docs.mjs <base-url> [token]
+// Usage: node docs.mjs <base-url> [scheme token]
 import { chromium } from 'playwright-core';
 
 const base = process.argv[2];
-const token = process.argv[3];
+const scheme = process.argv[3];
+const token = process.argv[4];
 if (!base) {
   console.error('usage: node docs.mjs <base-url>');
   process.exit(2);
@@ -55,9 +56,10 @@ try {
       }
     });
     await page.click('.auth-wrapper .btn.authorize');
-    await page.fill('.auth-container input', token);
-    await page.click('.auth-btn-wrapper .btn.modal-btn.auth.authorize');
-    await page.click('.auth-btn-wrapper .btn-done');
+    const form = page.locator('.auth-container', { hasText: scheme });
+    await form.locator('input').fill(token);
+    await form.locator('.auth-btn-wrapper .btn.modal-btn.auth.authorize').click();
+    await page.locator('.auth-btn-wrapper .btn-done').first().click();
     const op = '#operations-orders-list_orders';
     await page.click(`${op} .opblock-summary`);
     await page.click(`${op} .try-out__btn`);

@@ -286,6 +286,15 @@ fn parse_params(
         let roles = extra
             .get("roles")
             .map(|n| yaml::string_list(src, n, &format!("`roles` of {pwhat}"), d));
+        if roles.is_some() && spec.default.is_some() {
+            d.error_help(
+                &extra
+                    .key_loc(src, "roles")
+                    .unwrap_or_else(|| name.loc.clone()),
+                format!("{pwhat}: a parameter with a `default` cannot be limited to some roles"),
+                "remove the `default`: the roles check refuses the parameter when it is sent",
+            );
+        }
         if roles.is_some() && required {
             d.error_help(
                 &extra

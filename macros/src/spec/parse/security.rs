@@ -110,6 +110,13 @@ fn parse_schemes(src: &Src, node: &Node, d: &mut Diagnostics) -> Vec<SecuritySch
             name,
         });
     }
+    if map.entries().next().is_none() {
+        d.error_help(
+            &src.node_loc(node),
+            "`security.schemes` declares no scheme",
+            "add one, such as `bearer: { type: jwt, keys: { HS256: JWT_SECRET } }`",
+        );
+    }
     out
 }
 
@@ -143,17 +150,19 @@ fn parse_roles(src: &Src, node: &Node, d: &mut Diagnostics) -> Vec<RoleDecl> {
     for (key, value) in map.entries() {
         let name = field_name(src, key, d);
         let what = format!("role `{}`", name.value);
-        let (description, owner) = match value {
+        let (description, owner, schemes) = match value {
             // `staff: {}` or `staff:` with nothing under it.
-            Node::Scalar(s) if s.as_str().is_empty() => (None, None),
+            Node::Scalar(s) if s.as_str().is_empty() => (None, None, None),
             _ => {
                 let Some(body) = Map::of(src, value, &what, d) else {
                     continue;
                 };
-                body.allow(src, &["description", "owner"], &what, d);
+                body.allow(src, &["description", "owner", "schemes"], &what, d);
                 (
                     body.opt_str(src, "description", &what, d).map(|s| s.value),
                     body.opt_str(src, "owner", &what, d),
+                    body.get("schemes")
+                        .map(|n| yaml::string_list(src, n, &format!("`schemes` of {what}"), d)),
                 )
             }
         };
@@ -161,7 +170,15 @@ fn parse_roles(src: &Src, node: &Node, d: &mut Diagnostics) -> Vec<RoleDecl> {
             name,
             description,
             owner,
+            schemes,
         });
+    }
+    if map.entries().next().is_none() {
+        d.error_help(
+            &src.node_loc(node),
+            "`security.roles` declares no role",
+            "name the roles a caller can have, such as `roles: { customer: { owner: sub }, staff: {} }`",
+        );
     }
     out
 }
