@@ -3,6 +3,8 @@
 //! The adapters ([`crate::native`] and `crate::worker`) translate between these
 //! and their platform's types; nothing else in a keel app sees the platform.
 
+use std::borrow::Cow;
+
 use bytes::Bytes;
 pub use http::{HeaderMap, HeaderName, HeaderValue, Method, StatusCode, header};
 use serde::Serialize;
@@ -112,7 +114,68 @@ impl From<Problem> for Response {
     }
 }
 
+/// The path with its dot segments resolved as the URL standard resolves
+/// them, and so as a Worker sees it: a `.` segment goes away, a `..`
+/// segment takes the one before it with it, both also percent-encoded
+/// (`%2e`), and one at the end leaves a trailing `/`. The native adapter
+/// applies it so that both targets route `/v1/products/../categories`
+/// alike.
+pub fn normalize_path(path: &str) -> Cow<'_, str> {
+    let Some(rest) = path.strip_prefix('/') else {
+        return Cow::Borrowed(path);
+    };
+    let segments: Vec<&str> = rest.split('/').collect();
+    let dot = |s: &str| s == "." || s.eq_ignore_ascii_case("%2e");
+    let dot_dot = |s: &str| {
+        matches!(s.len(), 2 | 4 | 6)
+            && ["..", ".%2e", "%2e.", "%2e%2e"]
+                .iter()
+                .any(|d| s.eq_ignore_ascii_case(d))
+    };
+    if !segments.iter().any(|s| dot(s) || dot_dot(s)) {
+        return Cow::Borrowed(path);
+    }
+    let last = segments.len() - 1;
+    let mut out: Vec<&str> = Vec::with_capacity(segments.len());
+    for (i, segment) in segments.into_iter().enumerate() {
+        if dot_dot(segment) {
+            out.pop();
+        } else if !dot(segment) {
+            out.push(segment);
+            continue;
+        }
+        if i == last {
+            out.push("");
+        }
+    }
+    Cow::Owned(format!("/{}", out.join("/")))
+}
+
 /// The status for a code the macro has already checked to be valid.
 pub fn status(code: u16) -> StatusCode {
     StatusCode::from_u16(code).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn dot_segments_resolve_as_urls_do() {
+        for (path, resolved) in [
+            ("/v1/products/1", "/v1/products/1"),
+            ("/v1/products/../categories", "/v1/categories"),
+            ("/v1/./products", "/v1/products"),
+            ("/v1/products/%2E%2e/categories", "/v1/categories"),
+            ("/v1/products/.%2e/categories", "/v1/categories"),
+            ("/v1/products/..", "/v1/"),
+            ("/v1/products/.", "/v1/products/"),
+            ("/..", "/"),
+            ("/../../v1/categories", "/v1/categories"),
+            ("/v1/products/...", "/v1/products/..."),
+            ("/v1/products/.x", "/v1/products/.x"),
+        ] {
+            assert_eq!(normalize_path(path), resolved, "{path}");
+        }
+    }
 }

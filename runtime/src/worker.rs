@@ -89,7 +89,9 @@ fn keys(security: &'static Security, env: &worker::Env) -> Rc<Keys> {
 }
 
 async fn read_request(mut req: worker::Request) -> Result<Request, Problem> {
-    let method = Method::from_bytes(req.method().as_ref().as_bytes()).map_err(|_| {
+    // The method as sent (the Fetch API has normalized its case already):
+    // `worker::Method` would turn an unknown one into GET.
+    let method = Method::from_bytes(req.inner().method().as_bytes()).map_err(|_| {
         Problem::new(
             http::StatusCode::BAD_REQUEST,
             "invalid-method",

@@ -50,6 +50,19 @@ pub(crate) const ALL: &[Case] = &[
         protocol::literal_routes_do_not_hide_parameter_routes,
     ),
     ("malformed JSON is a 400", protocol::malformed_json_is_400),
+    (
+        "repeated JSON members are refused",
+        protocol::repeated_json_members_are_refused,
+    ),
+    ("unknown methods are 405", protocol::unknown_methods_are_405),
+    (
+        "dot segments resolve as in URLs",
+        protocol::dot_segments_resolve_as_in_urls,
+    ),
+    (
+        "query strings must be UTF-8",
+        protocol::query_strings_must_be_utf8,
+    ),
     ("bodies must be JSON", protocol::bodies_must_be_json),
     ("missing bodies are a 400", protocol::missing_body_is_400),
     (

@@ -3,7 +3,7 @@
 use serde_json::json;
 
 use crate::support::Server;
-use crate::support::tokens::customer;
+use crate::support::tokens::{customer, staff};
 
 pub(super) fn health_answers(s: &Server) {
     assert_eq!(s.get("/healthz").ok(200), json!({"status": "ok"}));
@@ -160,4 +160,77 @@ pub(super) fn unknown_query_parameters_are_refused(s: &Server) {
         problem["errors"][0]["detail"],
         "unknown query parameter; this endpoint takes no query parameters"
     );
+}
+
+pub(super) fn unknown_methods_are_405(s: &Server) {
+    // Methods no route has, which an HTTP library would not send: each is a
+    // 405 listing what the path has, never another method's answer.
+    for (method, path, allow) in [
+        ("QUERY", "/healthz", "GET, HEAD"),
+        ("PROPFIND", "/v1/products", "GET, HEAD"),
+        ("OPTIONS", "/v1/orders", "GET, HEAD, POST"),
+    ] {
+        let reply = s.raw(method, path, &[]);
+        let problem = reply.problem(405);
+        assert_eq!(reply.header("allow"), Some(allow), "{method} {path}");
+        assert_eq!(
+            problem["detail"],
+            format!("{method} is not allowed here; allowed: {allow}")
+        );
+    }
+}
+
+pub(super) fn dot_segments_resolve_as_in_urls(s: &Server) {
+    let categories = s.get("/v1/categories").ok(200);
+    for path in [
+        "/v1/products/../categories",
+        "/v1/./categories",
+        "/v1/products/%2E%2e/categories",
+        "/v1/orders/1/../../categories",
+    ] {
+        assert_eq!(s.get(path).ok(200), categories, "{path}");
+    }
+    assert_eq!(
+        s.get("/v1/products/1/..").problem(404)["type"],
+        "/problems/no-route",
+        "a trailing dot segment leaves a trailing slash"
+    );
+}
+
+pub(super) fn query_strings_must_be_utf8(s: &Server) {
+    let problem = s.get("/v1/products?q=%FF%FE&limit=2").problem(400);
+    assert_eq!(
+        problem["errors"],
+        json!([{"pointer": "#/query/q", "detail": "must be valid UTF-8 once percent-decoded"}])
+    );
+    let found = s.get("/v1/products?q=trail+r%C3%BCnner&limit=2").ok(200);
+    assert_eq!(found["items"], json!([]));
+}
+
+pub(super) fn repeated_json_members_are_refused(s: &Server) {
+    let reply = s.send(
+        "POST",
+        "/v1/inventory/check",
+        &[("content-type", "application/json")],
+        Some(br#"{"items":[{"sku":"SHO-001","quantity":1,"quantity":2}],"items":[]}"#),
+    );
+    assert_eq!(
+        reply.problem(422)["errors"],
+        json!([
+            {"pointer": "#/body/items/0/quantity", "detail": "is given more than once; send each member once"},
+            {"pointer": "#/body/items", "detail": "is given more than once; send each member once"},
+        ])
+    );
+    let events = s.scalar("SELECT COUNT(*) FROM order_events");
+    let reply = s.by(&staff(1)).send(
+        "PATCH",
+        "/v1/orders/1/status",
+        &[("content-type", "application/json")],
+        Some(br#"{"status":"cancelled","status":"paid"}"#),
+    );
+    assert_eq!(
+        reply.problem(422)["errors"],
+        json!([{"pointer": "#/body/status", "detail": "is given more than once; send each member once"}])
+    );
+    assert_eq!(s.scalar("SELECT COUNT(*) FROM order_events"), events);
 }

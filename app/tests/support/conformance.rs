@@ -65,12 +65,15 @@ impl Contract {
             return Ok(());
         }
         let what = format!("{} {} -> {}", ex.method, ex.path, ex.status);
-        let method = if ex.method == "HEAD" {
-            "get".to_owned()
-        } else {
-            ex.method.to_ascii_lowercase()
+        // The path as the server sees it (dot segments resolve as in URLs);
+        // methods are case-sensitive, so an operation key is the lower-case
+        // form of an upper-case method, and any other spelling names none.
+        let method = match ex.method.as_str() {
+            "HEAD" => "get".to_owned(),
+            m if m.bytes().all(|b| b.is_ascii_uppercase()) => m.to_ascii_lowercase(),
+            _ => String::new(),
         };
-        let templates = self.matching_templates(&ex.path);
+        let templates = self.matching_templates(&keel::http::normalize_path(&ex.path));
         let response = match templates
             .iter()
             .find(|t| self.doc["paths"][t.as_str()].get(&method).is_some())

@@ -8,6 +8,7 @@
 #![allow(dead_code)]
 
 pub(crate) mod conformance;
+mod raw;
 pub(crate) mod tokens;
 
 use std::io::{BufRead, BufReader, Read};
@@ -304,13 +305,19 @@ impl Server {
             headers,
             body,
         };
+        self.record(method, path, &reply);
+        Ok(reply)
+    }
+
+    /// Notes an exchange for the conformance check.
+    fn record(&self, method: &str, path: &str, reply: &Reply) {
         self.exchanges
             .lock()
             .unwrap_or_else(PoisonError::into_inner)
             .push(Exchange {
                 method: method.to_owned(),
                 path: path.split('?').next().unwrap_or(path).to_owned(),
-                status,
+                status: reply.status,
                 content_type: reply.header("content-type").map(str::to_owned),
                 headers: reply
                     .headers
@@ -319,7 +326,6 @@ impl Server {
                     .collect(),
                 body: reply.body.clone(),
             });
-        Ok(reply)
     }
 
     /// Sends a request.

@@ -9,7 +9,6 @@ use std::fmt;
 use base64::Engine as _;
 use base64::alphabet::URL_SAFE;
 use base64::engine::{DecodePaddingMode, GeneralPurpose, GeneralPurposeConfig};
-use serde::de::{Deserialize, Deserializer, MapAccess, Visitor};
 use serde_json::{Map, Value as Json};
 
 use super::keys::SchemeKeys;
@@ -171,7 +170,9 @@ pub(super) fn verify(
     read_claims(&claims, security)
 }
 
-/// A base64url segment holding a JSON object whose member names are unique.
+/// A base64url segment holding a JSON object whose member names are unique
+/// (RFC 7515 §4 and RFC 7519 §4 let a parser refuse repeats or take the
+/// last; taking the last lets two readers disagree about a token).
 fn object(segment: &str, what: &'static str) -> Result<Map<String, Json>, Rejection> {
     let bytes = BASE64URL.decode(segment).map_err(|_| {
         Rejection::Malformed(match what {
@@ -179,42 +180,16 @@ fn object(segment: &str, what: &'static str) -> Result<Map<String, Json>, Reject
             _ => "the payload is not base64url",
         })
     })?;
-    serde_json::from_slice::<UniqueObject>(&bytes)
-        .map(|o| o.0)
-        .map_err(|_| {
-            Rejection::Malformed(match what {
-                "header" => "the header is not a JSON object with unique members",
-                _ => "the payload is not a JSON object with unique members",
-            })
-        })
-}
-
-/// A JSON object that refuses a member name given twice: RFC 7515 §4 and
-/// RFC 7519 §4 let a parser either refuse or take the last, and taking the
-/// last lets two readers disagree about what a token says.
-struct UniqueObject(Map<String, Json>);
-
-impl<'de> Deserialize<'de> for UniqueObject {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        struct Members;
-        impl<'de> Visitor<'de> for Members {
-            type Value = UniqueObject;
-            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str("a JSON object")
-            }
-            fn visit_map<A: MapAccess<'de>>(self, mut access: A) -> Result<UniqueObject, A::Error> {
-                let mut map = Map::new();
-                while let Some((key, value)) = access.next_entry::<String, Json>()? {
-                    if map.contains_key(&key) {
-                        return Err(serde::de::Error::custom(format!("duplicate member {key}")));
-                    }
-                    map.insert(key, value);
-                }
-                Ok(UniqueObject(map))
-            }
-        }
-        deserializer.deserialize_map(Members)
+    if let Ok(parsed) = crate::extract::unique::parse(&bytes, "#")
+        && parsed.repeated.is_empty()
+        && let Json::Object(map) = parsed.value
+    {
+        return Ok(map);
     }
+    Err(Rejection::Malformed(match what {
+        "header" => "the header is not a JSON object with unique members",
+        _ => "the payload is not a JSON object with unique members",
+    }))
 }
 
 /// A NumericDate (RFC 7519 §2): seconds, possibly fractional.

@@ -26,7 +26,7 @@ pub fn json_body(req: &Request) -> Result<Option<Json>, Problem> {
     if !content_type.is_some_and(is_json_media_type) {
         return Err(Problem::unsupported_media_type(content_type));
     }
-    serde_json::from_slice(&req.body).map(Some).map_err(|err| {
+    let parsed = super::unique::parse(&req.body, "#/body").map_err(|err| {
         let what = match err.classify() {
             serde_json::error::Category::Eof => "unexpected end of input".to_owned(),
             _ => {
@@ -42,7 +42,15 @@ pub fn json_body(req: &Request) -> Result<Option<Json>, Problem> {
             err.line(),
             err.column()
         ))
-    })
+    })?;
+    if parsed.repeated.is_empty() {
+        return Ok(Some(parsed.value));
+    }
+    let mut violations = Violations::new();
+    for pointer in parsed.repeated {
+        violations.push(pointer, "is given more than once; send each member once");
+    }
+    Err(violations.into_problem())
 }
 
 fn is_json_media_type(value: &str) -> bool {

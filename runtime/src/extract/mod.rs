@@ -4,6 +4,7 @@
 
 pub mod json;
 pub mod rules;
+pub mod unique;
 
 use std::borrow::Cow;
 
@@ -66,10 +67,25 @@ impl<'a> QueryParams<'a> {
     /// parameters given more than once.
     pub fn parse(raw: Option<&'a str>, known: &[&str], v: &mut Violations) -> Self {
         let mut pairs: Vec<(Cow<'a, str>, Cow<'a, str>)> = Vec::new();
-        for (name, value) in form_urlencoded::parse(raw.unwrap_or("").as_bytes()) {
+        for pair in raw.unwrap_or("").split('&').filter(|p| !p.is_empty()) {
+            let (raw_name, raw_value) = pair.split_once('=').unwrap_or((pair, ""));
+            let Some(name) = decode_component(raw_name) else {
+                v.push(
+                    "#/query",
+                    "a parameter name is not valid UTF-8 once percent-decoded",
+                );
+                continue;
+            };
             if name.is_empty() {
                 continue;
             }
+            let Some(value) = decode_component(raw_value) else {
+                v.push(
+                    format!("#/query/{}", escape_pointer(&name)),
+                    "must be valid UTF-8 once percent-decoded",
+                );
+                continue;
+            };
             if !known.contains(&name.as_ref()) {
                 let expected = if known.is_empty() {
                     "this endpoint takes no query parameters".to_owned()
@@ -101,6 +117,18 @@ impl<'a> QueryParams<'a> {
             .find(|(n, _)| n == name)
             .map(|(_, value)| value.as_ref())
     }
+}
+
+/// One `application/x-www-form-urlencoded` name or value: `+` is a space
+/// and `%XX` a byte. `None` when the bytes are not UTF-8: such input is
+/// refused, not silently replaced with U+FFFD.
+fn decode_component(raw: &str) -> Option<Cow<'_, str>> {
+    if !raw.contains(['%', '+']) {
+        return Some(Cow::Borrowed(raw));
+    }
+    let spaced = raw.replace('+', " ");
+    let bytes: Vec<u8> = percent_decode_str(&spaced).collect();
+    String::from_utf8(bytes).ok().map(Cow::Owned)
 }
 
 /// The value of header `name`, if present; a header that is not valid text
@@ -277,6 +305,22 @@ mod tests {
             "unknown query parameter; expected one of: limit, q"
         );
         assert_eq!(list[1].detail, "must be given at most once");
+    }
+
+    #[test]
+    fn query_values_must_be_utf8() {
+        let mut v = Violations::new();
+        let q = QueryParams::parse(Some("q=%FF&limit=5&%C3=1"), &["limit", "q"], &mut v);
+        assert_eq!((q.get("q"), q.get("limit")), (None, Some("5")));
+        let list = v.into_vec();
+        assert_eq!(list[0].pointer, "#/query/q");
+        assert_eq!(list[0].detail, "must be valid UTF-8 once percent-decoded");
+        assert_eq!(list[1].pointer, "#/query");
+        assert_eq!(list.len(), 2);
+        let mut v = Violations::new();
+        let q = QueryParams::parse(Some("q=caf%C3%A9+au+lait"), &["q"], &mut v);
+        assert_eq!(q.get("q"), Some("café au lait"));
+        assert!(v.is_empty());
     }
 
     #[test]

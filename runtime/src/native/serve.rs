@@ -107,7 +107,7 @@ async fn read_request(req: hyper::Request<Incoming>) -> Result<Request, Problem>
     };
     Ok(Request {
         method: parts.method,
-        path: parts.uri.path().to_owned(),
+        path: crate::http::normalize_path(parts.uri.path()).into_owned(),
         query: parts.uri.query().map(str::to_owned),
         headers: parts.headers,
         body,
