@@ -64,6 +64,21 @@ fn portal<S: Service>(path: &str) -> Option<Response> {
                 header::CACHE_CONTROL,
                 header::HeaderValue::from_static("no-cache"),
             );
+            // The page runs on the API's own origin: it may load only its
+            // own assets and call only the API, and nobody may frame it.
+            // (Swagger UI sets inline styles and draws icons as data: URLs.)
+            response.headers.insert(
+                header::CONTENT_SECURITY_POLICY,
+                header::HeaderValue::from_static(PORTAL_POLICY),
+            );
+            response.headers.insert(
+                header::X_FRAME_OPTIONS,
+                header::HeaderValue::from_static("DENY"),
+            );
+            response.headers.insert(
+                header::REFERRER_POLICY,
+                header::HeaderValue::from_static("no-referrer"),
+            );
             response
         }
         // The page's relative URLs resolve against `/docs`, not `/docs/`:
@@ -83,6 +98,10 @@ fn portal<S: Service>(path: &str) -> Option<Response> {
         _ => return None,
     })
 }
+
+/// The portal page's `Content-Security-Policy`.
+#[cfg(feature = "docs-portal")]
+pub const PORTAL_POLICY: &str = "default-src 'none'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'";
 
 #[cfg(not(feature = "docs-portal"))]
 fn portal<S: Service>(_path: &str) -> Option<Response> {

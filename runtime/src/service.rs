@@ -54,7 +54,8 @@ pub trait Service: 'static {
 /// Handles one request with `S`: the entry point of every adapter.
 ///
 /// Serves the OpenAPI document and the docs portal (see [`crate::docs`]),
-/// and answers `HEAD` as `GET` without the body, as HTTP requires.
+/// answers `HEAD` as `GET` without the body, as HTTP requires, and marks
+/// every response `X-Content-Type-Options: nosniff`.
 pub async fn serve<S: Service, D: Database>(cx: &Context<'_, D>, mut request: Request) -> Response {
     let head = request.method == Method::HEAD;
     if head {
@@ -67,5 +68,11 @@ pub async fn serve<S: Service, D: Database>(cx: &Context<'_, D>, mut request: Re
     if head {
         response.body = bytes::Bytes::new();
     }
+    // No response of an API is to be sniffed into another type (a JSON
+    // string rendered as HTML, say).
+    response.headers.insert(
+        http::header::X_CONTENT_TYPE_OPTIONS,
+        http::HeaderValue::from_static("nosniff"),
+    );
     response
 }

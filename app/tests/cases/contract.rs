@@ -39,6 +39,14 @@ pub(super) fn docs_portal_is_served_from_the_server(s: &Server) {
         page.header("content-type"),
         Some("text/html; charset=utf-8")
     );
+    // On the API's own origin, the portal is locked down.
+    assert_eq!(
+        page.header("content-security-policy"),
+        Some(keel::docs::PORTAL_POLICY)
+    );
+    assert_eq!(page.header("x-frame-options"), Some("DENY"));
+    assert_eq!(page.header("x-content-type-options"), Some("nosniff"));
+    assert_eq!(page.header("referrer-policy"), Some("no-referrer"));
     let html = String::from_utf8_lossy(&page.body);
     assert!(
         html.contains("<title>Shop API: API reference</title>"),
@@ -61,6 +69,7 @@ pub(super) fn docs_portal_is_served_from_the_server(s: &Server) {
         );
         let reply = s.get(asset);
         assert_eq!(reply.status, 200, "{asset}");
+        assert_eq!(reply.header("x-content-type-options"), Some("nosniff"));
         assert_eq!(reply.header("content-type"), Some(content_type), "{asset}");
         assert!(
             reply.body.len() >= at_least,

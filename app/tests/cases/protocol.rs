@@ -6,7 +6,9 @@ use crate::support::Server;
 use crate::support::tokens::{customer, staff};
 
 pub(super) fn health_answers(s: &Server) {
-    assert_eq!(s.get("/healthz").ok(200), json!({"status": "ok"}));
+    let reply = s.get("/healthz");
+    assert_eq!(reply.ok(200), json!({"status": "ok"}));
+    assert_eq!(reply.header("x-content-type-options"), Some("nosniff"));
 }
 
 pub(super) fn head_is_get_without_body(s: &Server) {

@@ -31,6 +31,13 @@ const browser = await chromium.launch({
 const problems = [];
 try {
   const page = await browser.newPage();
+  // The page's Content-Security-Policy must not block anything it needs.
+  await page.addInitScript(() => {
+    window.__blocked = [];
+    document.addEventListener('securitypolicyviolation', (e) =>
+      window.__blocked.push(`${e.violatedDirective} ${e.blockedURI}`),
+    );
+  });
   page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
   page.on('requestfailed', (r) => problems.push(`request failed: ${r.url()}`));
   await page.route('**/*', (route) => {
@@ -71,6 +78,9 @@ try {
       status: (await page.textContent(status))?.trim(),
       authorization: sent,
     };
+  }
+  for (const blocked of await page.evaluate(() => window.__blocked)) {
+    problems.push(`blocked by the Content-Security-Policy: ${blocked}`);
   }
   console.log(JSON.stringify(result));
 } finally {
