@@ -131,16 +131,7 @@ pub(super) fn bind(
                 security.public_binding(claim, &sql_param.value, &m.query.full_name, loc, what, d);
                 continue;
             }
-            let name = security.plan.claim_name(claim).to_owned();
-            check_param_type(
-                m.query,
-                m.uses,
-                &sql_param.value,
-                &security.ty(claim),
-                security.type_loc(claim),
-                &format!("the caller's claim `{name}`"),
-                d,
-            );
+            check_claim_type(security, m.query, m.uses, &sql_param.value, claim, d);
             out.push(ArgSource::Claim(claim));
             continue;
         }
@@ -160,21 +151,7 @@ pub(super) fn bind(
                 out.push(ArgSource::BodyField(f.name.clone(), f.ty.clone()));
             }
             (None, None) if input.starts_with(CLAIM_PREFIX) => {
-                let known = security.param_names();
-                d.error_suggest(
-                    &sql_param.loc,
-                    format!(
-                        "`:{input}` of query `{}` names no claim of the caller; {}",
-                        m.query.full_name,
-                        if security.plan.schemes.is_empty() {
-                            "the spec declares no `security`".to_owned()
-                        } else {
-                            format!("the claims bind as {}", names::one_of(&known))
-                        }
-                    ),
-                    input,
-                    known.iter().map(String::as_str),
-                );
+                unknown_claim(security, input, &m.query.full_name, &sql_param.loc, d);
             }
             (None, None) => {
                 let mut inputs: Vec<&str> = params.iter().map(|p| p.name.as_str()).collect();
@@ -210,10 +187,55 @@ pub(super) fn bind(
     out
 }
 
+/// Reports a `:auth_*` parameter that names no claim of the caller.
+pub(super) fn unknown_claim(
+    security: &SecurityModel<'_>,
+    param: &str,
+    query: &str,
+    loc: &Loc,
+    d: &mut Diagnostics,
+) {
+    let known = security.param_names();
+    d.error_suggest(
+        loc,
+        format!(
+            "`:{param}` of query `{query}` names no claim of the caller; {}",
+            if security.plan.schemes.is_empty() {
+                "the spec declares no `security`".to_owned()
+            } else {
+                format!("the claims bind as {}", names::one_of(&known))
+            }
+        ),
+        param,
+        known.iter().map(String::as_str),
+    );
+}
+
+/// Checks that the caller's `claim` suits every typed use of SQL parameter
+/// `param`, reporting a mismatch at the claim's declared type.
+pub(super) fn check_claim_type(
+    security: &SecurityModel<'_>,
+    query: &Query,
+    uses: &[(String, ParamUse)],
+    param: &str,
+    claim: ClaimRef,
+    d: &mut Diagnostics,
+) {
+    check_param_type(
+        query,
+        uses,
+        param,
+        &security.ty(claim),
+        security.type_loc(claim),
+        &format!("the caller's claim `{}`", security.plan.claim_name(claim)),
+        d,
+    );
+}
+
 /// Checks that an input of type `ty` suits every typed use of SQL parameter
 /// `name`. The error points at the input's declared type in the spec when
 /// there is one (`spec`), else at the use in the query.
-pub(super) fn check_param_type(
+fn check_param_type(
     query: &Query,
     uses: &[(String, ParamUse)],
     name: &str,

@@ -3,7 +3,7 @@
 
 use super::Resolved;
 use super::access::{CLAIM_PREFIX, SecurityModel, StatementScope};
-use super::binding::{Inputs, bind, check_param_type};
+use super::binding::{Inputs, bind, check_claim_type, unknown_claim};
 use super::mapping::{self, Mapped, Target};
 use super::params::{add_page_params, params};
 use super::plan::*;
@@ -203,18 +203,7 @@ pub fn check(
                 for param in &query.params {
                     let Some(claim) = security.claim_of_param(&param.value) else {
                         if param.value.starts_with(CLAIM_PREFIX) {
-                            let known = security.param_names();
-                            d.error_suggest(
-                                &param.loc,
-                                format!(
-                                    "`:{}` of query `{}` names no claim of the caller; the claims bind as {}",
-                                    param.value,
-                                    query.full_name,
-                                    names::one_of(&known)
-                                ),
-                                &param.value,
-                                known.iter().map(String::as_str),
-                            );
+                            unknown_claim(security, &param.value, &query.full_name, &param.loc, d);
                         }
                         continue;
                     };
@@ -230,13 +219,12 @@ pub fn check(
                         continue;
                     }
                     if let Some(described) = sql.described(index) {
-                        check_param_type(
+                        check_claim_type(
+                            security,
                             query,
                             &described.params,
                             &param.value,
-                            &security.ty(claim),
-                            security.type_loc(claim),
-                            &format!("the caller's claim `{}`", security.plan.claim_name(claim)),
+                            claim,
                             d,
                         );
                     }

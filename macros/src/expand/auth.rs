@@ -6,7 +6,7 @@ use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 
 use super::{field_type, ident};
-use crate::check::plan::{AccessPlan, Algorithm, ClaimPlan, Plan, SecurityPlan, Ty};
+use crate::check::plan::{AccessPlan, Algorithm, Plan, SecurityPlan, Ty};
 
 pub(super) fn expand(plan: &Plan) -> TokenStream {
     let security = &plan.security;
@@ -84,10 +84,6 @@ fn security_static(security: &SecurityPlan) -> TokenStream {
     }
 }
 
-fn claim_type(claim: &ClaimPlan) -> TokenStream {
-    field_type(&claim.ty, claim.optional)
-}
-
 fn caller(security: &SecurityPlan) -> TokenStream {
     let variants: Vec<(String, String)> = security
         .roles
@@ -105,7 +101,7 @@ fn caller(security: &SecurityPlan) -> TokenStream {
     });
     let fields = security.claims.iter().map(|c| {
         let name = ident(&c.name);
-        let ty = claim_type(c);
+        let ty = field_type(&c.ty, c.optional);
         quote!(#name: #ty,)
     });
     // Read-only: a `Caller` comes from a verified token, never from code

@@ -205,3 +205,26 @@ pub fn string_list(
         }
     }
 }
+
+/// A mapping of names to strings (`bind:`, `keys:`), both located; `what`
+/// names the mapping and `value` its values, for messages.
+pub fn string_map(
+    src: &Src,
+    node: &Node,
+    what: &str,
+    value: &str,
+    d: &mut Diagnostics,
+) -> Vec<(Spanned<String>, Spanned<String>)> {
+    let Some(map) = Map::of(src, node, what, d) else {
+        return Vec::new();
+    };
+    map.entries()
+        .filter_map(|(key, node)| {
+            let text = string(src, node, value, d)?;
+            Some((
+                Spanned::new(key.as_str().to_owned(), src.loc(key.span())),
+                text,
+            ))
+        })
+        .collect()
+}

@@ -114,60 +114,84 @@ pub fn now() -> i64 {
     }
 }
 
-/// Verifies `token` for `scheme` at time `now`.
-pub(super) fn verify(
-    token: &str,
-    security: &Security,
-    scheme: &Scheme,
-    keys: &SchemeKeys,
-    now: i64,
-) -> Result<Verified, Rejection> {
-    if token.len() > MAX_TOKEN_BYTES {
-        return Err(Rejection::Malformed("longer than 8 KiB"));
-    }
-    let mut parts = token.split('.');
-    let (Some(header64), Some(payload64), Some(signature64), None) =
-        (parts.next(), parts.next(), parts.next(), parts.next())
-    else {
-        return Err(Rejection::Malformed(
-            "not three base64url segments (JWE and unsecured JWTs are not accepted)",
-        ));
-    };
-    let header = object(header64, "header")?;
-    if header.contains_key("crit") {
-        return Err(Rejection::Critical);
-    }
-    if let Some(typ) = header.get("typ") {
-        let typ = typ.as_str().unwrap_or("");
-        let typ = typ.strip_prefix("application/").unwrap_or(typ);
-        if !typ.eq_ignore_ascii_case("JWT") && !typ.eq_ignore_ascii_case("at+jwt") {
-            return Err(Rejection::Malformed("`typ` is not JWT"));
+/// A compact JWS, read once however many schemes are tried on it: its
+/// header checked, its signature decoded, its payload left unread until a
+/// scheme's key has verified it.
+pub(super) struct Token<'t> {
+    /// `alg`, as the header names it.
+    alg: String,
+    /// The signing input: the token up to the second dot, as sent.
+    signed: &'t [u8],
+    /// The payload segment, still encoded.
+    payload64: &'t str,
+    /// The decoded signature.
+    signature: Vec<u8>,
+}
+
+impl<'t> Token<'t> {
+    /// Reads `token`'s structure and header.
+    pub(super) fn parse(token: &'t str) -> Result<Token<'t>, Rejection> {
+        if token.len() > MAX_TOKEN_BYTES {
+            return Err(Rejection::Malformed("longer than 8 KiB"));
         }
+        let mut parts = token.split('.');
+        let (Some(header64), Some(payload64), Some(signature64), None) =
+            (parts.next(), parts.next(), parts.next(), parts.next())
+        else {
+            return Err(Rejection::Malformed(
+                "not three base64url segments (JWE and unsecured JWTs are not accepted)",
+            ));
+        };
+        let header = object(header64, "header")?;
+        if header.contains_key("crit") {
+            return Err(Rejection::Critical);
+        }
+        if let Some(typ) = header.get("typ") {
+            let typ = typ.as_str().unwrap_or("");
+            let typ = typ.strip_prefix("application/").unwrap_or(typ);
+            if !typ.eq_ignore_ascii_case("JWT") && !typ.eq_ignore_ascii_case("at+jwt") {
+                return Err(Rejection::Malformed("`typ` is not JWT"));
+            }
+        }
+        let alg = match header.get("alg") {
+            Some(Json::String(alg)) => alg.clone(),
+            _ => return Err(Rejection::Malformed("the header has no `alg` string")),
+        };
+        let signature = BASE64URL
+            .decode(signature64)
+            .map_err(|_| Rejection::Malformed("the signature is not base64url"))?;
+        Ok(Token {
+            alg,
+            signed: &token.as_bytes()[..header64.len() + 1 + payload64.len()],
+            payload64,
+            signature,
+        })
     }
-    let alg = match header.get("alg") {
-        Some(Json::String(alg)) => alg.as_str(),
-        _ => return Err(Rejection::Malformed("the header has no `alg` string")),
-    };
-    let Some(algorithm) = Algorithm::from_name(alg).filter(|a| keys.accepts(*a)) else {
-        return Err(Rejection::Algorithm(alg.to_owned()));
-    };
-    let signature = BASE64URL
-        .decode(signature64)
-        .map_err(|_| Rejection::Malformed("the signature is not base64url"))?;
-    // The signing input is the token up to the second dot, as sent.
-    let signed = &token.as_bytes()[..header64.len() + 1 + payload64.len()];
-    if !keys.verify(algorithm, signed, &signature) {
-        return Err(Rejection::Signature);
+
+    /// Verifies the token for `scheme` at time `now`.
+    pub(super) fn verify(
+        &self,
+        security: &Security,
+        scheme: &Scheme,
+        keys: &SchemeKeys,
+        now: i64,
+    ) -> Result<Verified, Rejection> {
+        let Some(algorithm) = Algorithm::from_name(&self.alg).filter(|a| keys.accepts(*a)) else {
+            return Err(Rejection::Algorithm(self.alg.clone()));
+        };
+        if !keys.verify(algorithm, self.signed, &self.signature) {
+            return Err(Rejection::Signature);
+        }
+        let claims = object(self.payload64, "payload")?;
+        check_time(&claims, scheme.leeway, now)?;
+        if let Some(issuer) = scheme.issuer
+            && claims.get("iss").and_then(Json::as_str) != Some(issuer)
+        {
+            return Err(Rejection::Issuer);
+        }
+        check_audience(&claims, scheme.audience)?;
+        read_claims(&claims, security)
     }
-    let claims = object(payload64, "payload")?;
-    check_time(&claims, scheme.leeway, now)?;
-    if let Some(issuer) = scheme.issuer
-        && claims.get("iss").and_then(Json::as_str) != Some(issuer)
-    {
-        return Err(Rejection::Issuer);
-    }
-    check_audience(&claims, scheme.audience)?;
-    read_claims(&claims, security)
 }
 
 /// A base64url segment holding a JSON object whose member names are unique

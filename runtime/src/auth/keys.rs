@@ -193,7 +193,7 @@ impl SchemeKeys {
 }
 
 /// Splits a variable's value into its keys.
-fn items(value: &str) -> impl Iterator<Item = &str> {
+pub(super) fn items(value: &str) -> impl Iterator<Item = &str> {
     value
         .split(|c: char| c == ',' || c.is_ascii_whitespace())
         .filter(|s| !s.is_empty())

@@ -215,6 +215,8 @@ pub fn authenticate(
 ) -> Result<Principal, Problem> {
     let token = bearer_token(req)?;
     let now = now();
+    // Read once, then offered to each scheme the endpoint accepts.
+    let parsed = jwt::Token::parse(token);
     let mut outcome: Option<Rejection> = None;
     let mut configured = false;
     for &index in access.schemes {
@@ -226,7 +228,11 @@ pub fn authenticate(
             continue;
         }
         configured = true;
-        match jwt::verify(token, security, scheme, scheme_keys, now) {
+        let verified = match &parsed {
+            Ok(token) => token.verify(security, scheme, scheme_keys, now),
+            Err(rejection) => Err(rejection.clone()),
+        };
+        match verified {
             Ok(verified) => return admit(security, access, index, verified),
             // Keep the most telling reason: an expired token whose
             // signature held says more than a scheme that did not apply.

@@ -9,7 +9,7 @@ use serde_json::{Map, Value as Json, json};
 
 use super::Algorithm;
 use super::jwt::BASE64URL;
-use super::keys::{HmacSha256, MIN_SECRET_BYTES, decode_32, pem_blocks};
+use super::keys::{HmacSha256, MIN_SECRET_BYTES, decode_32, items, pem_blocks};
 
 /// The DER prefix of an Ed25519 PKCS#8 private key (RFC 8410), before the
 /// 32-byte seed.
@@ -42,10 +42,8 @@ impl SigningKey {
     pub fn parse(algorithm: Algorithm, text: &str) -> Result<SigningKey, String> {
         match algorithm {
             Algorithm::Hs256 => {
-                let secret = text
-                    .split(|c: char| c == ',' || c.is_ascii_whitespace())
-                    .find(|s| !s.is_empty())
-                    .unwrap_or("");
+                // The first of a list, as the variable that verifies holds it.
+                let secret = items(text).next().unwrap_or("");
                 if secret.len() < MIN_SECRET_BYTES {
                     return Err(format!(
                         "an HS256 secret must be at least {MIN_SECRET_BYTES} bytes"

@@ -370,22 +370,12 @@ fn parse_query_uses(src: &Src, node: &Node, what: &str, d: &mut Diagnostics) -> 
                 let Some(query) = map.req_str(src, "query", &qwhat, d) else {
                     continue;
                 };
-                let bind = match map.get("bind") {
-                    Some(b) => match Map::of(src, b, &format!("`bind` of {qwhat}"), d) {
-                        Some(bm) => bm
-                            .entries()
-                            .filter_map(|(k, v)| {
-                                let input = yaml::string(src, v, "a `bind` input", d)?;
-                                Some((
-                                    Spanned::new(k.as_str().to_owned(), src.loc(k.span())),
-                                    input,
-                                ))
-                            })
-                            .collect(),
-                        None => Vec::new(),
-                    },
-                    None => Vec::new(),
-                };
+                let bind = map
+                    .get("bind")
+                    .map(|b| {
+                        yaml::string_map(src, b, &format!("`bind` of {qwhat}"), "a `bind` input", d)
+                    })
+                    .unwrap_or_default();
                 let paginate = map
                     .get("paginate")
                     .and_then(|p| parse_paginate(src, p, &qwhat, d));

@@ -76,19 +76,9 @@ fn parse_schemes(src: &Src, node: &Node, d: &mut Diagnostics) -> Vec<SecuritySch
             continue;
         };
         let keys = match body.get("keys") {
-            Some(keys) => match Map::of(src, keys, &format!("`keys` of {what}"), d) {
-                Some(keys) => keys
-                    .entries()
-                    .filter_map(|(alg, variable)| {
-                        let variable = yaml::string(src, variable, "a key variable", d)?;
-                        Some((
-                            Spanned::new(alg.as_str().to_owned(), src.loc(alg.span())),
-                            variable,
-                        ))
-                    })
-                    .collect(),
-                None => Vec::new(),
-            },
+            Some(keys) => {
+                yaml::string_map(src, keys, &format!("`keys` of {what}"), "a key variable", d)
+            }
             None => {
                 d.error_help(
                     &name.loc,
