@@ -21,6 +21,7 @@
 //! - [`cursor`]: opaque keyset-pagination cursors.
 //! - [`http`]: the target-neutral request and response.
 //! - [`service`]: the [`Service`] trait every generated API implements.
+//! - [`request_id`]: the id that ties a response to its log lines.
 //!
 //! See `docs/` in the repository for the spec format and guides.
 
@@ -36,6 +37,7 @@ pub mod log;
 #[cfg(not(target_arch = "wasm32"))]
 pub mod native;
 pub mod problem;
+pub mod request_id;
 pub mod router;
 pub mod service;
 pub mod token;
@@ -50,7 +52,7 @@ pub use db::{
 pub use http::{Request, Response};
 pub use keel_macros::api;
 pub use problem::{Problem, Violation, Violations};
-pub use service::{Context, Service, serve};
+pub use service::{Context, Service, finish, serve};
 pub use value::{FromValue, StringEnum, Value};
 
 /// Re-exports for generated code. Not a stable API.

@@ -54,9 +54,10 @@ pub trait Service: 'static {
 /// Handles one request with `S`: the entry point of every adapter.
 ///
 /// Serves the OpenAPI document and the docs portal (see [`crate::docs`]),
-/// answers `HEAD` as `GET` without the body, as HTTP requires, and marks
-/// every response `X-Content-Type-Options: nosniff`.
+/// answers `HEAD` as `GET` without the body, as HTTP requires, and
+/// [`finish`]es every response.
 pub async fn serve<S: Service, D: Database>(cx: &Context<'_, D>, mut request: Request) -> Response {
+    let id = crate::request_id::assign(&mut request.headers);
     let head = request.method == Method::HEAD;
     if head {
         request.method = Method::GET;
@@ -68,8 +69,16 @@ pub async fn serve<S: Service, D: Database>(cx: &Context<'_, D>, mut request: Re
     if head {
         response.body = bytes::Bytes::new();
     }
-    // No response of an API is to be sniffed into another type (a JSON
-    // string rendered as HTML, say).
+    finish(response, &id)
+}
+
+/// What every response gets, including those an adapter makes itself (for
+/// a request it could not read, say): the request id (see
+/// [`crate::request_id`]) and `X-Content-Type-Options: nosniff`, as no
+/// response of an API is to be sniffed into another type (a JSON string
+/// rendered as HTML, say).
+pub fn finish(mut response: Response, request_id: &http::HeaderValue) -> Response {
+    crate::request_id::stamp(&mut response, request_id);
     response.headers.insert(
         http::header::X_CONTENT_TYPE_OPTIONS,
         http::HeaderValue::from_static("nosniff"),

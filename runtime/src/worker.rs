@@ -19,7 +19,7 @@ use crate::auth::{Keys, Security};
 use crate::db::d1::D1Database;
 use crate::http::{DEFAULT_BODY_LIMIT, Request, Response};
 use crate::problem::Problem;
-use crate::service::{Context, Service, serve};
+use crate::service::{Context, Service, finish, serve};
 
 /// Handles one `fetch` event with the API `S` and the D1 binding `binding`.
 ///
@@ -30,20 +30,40 @@ pub async fn fetch<S: Service>(
     env: &worker::Env,
     binding: &str,
 ) -> worker::Result<worker::Response> {
+    let id = request_id(&req);
     let response = match read_request(req).await {
-        Ok(request) => match D1Database::from_env(env, binding) {
-            Ok(db) => {
-                let keys = keys(S::SECURITY, env);
-                serve::<S, _>(&Context::new(&db, &keys), request).await
+        Ok(mut request) => {
+            request
+                .headers
+                .insert(crate::request_id::HEADER, id.clone());
+            match D1Database::from_env(env, binding) {
+                Ok(db) => {
+                    let keys = keys(S::SECURITY, env);
+                    serve::<S, _>(&Context::new(&db, &keys), request).await
+                }
+                Err(err) => {
+                    crate::log::error(&format!("request {id:?}: {err}"));
+                    finish(Problem::internal().into_response(), &id)
+                }
             }
-            Err(err) => {
-                crate::log::error(&err.to_string());
-                Problem::internal().into_response()
-            }
-        },
-        Err(problem) => problem.into_response(),
+        }
+        Err(problem) => finish(problem.into_response(), &id),
     };
     into_worker(response)
+}
+
+/// The request's id, read before anything else can fail (see
+/// [`crate::request_id`]).
+fn request_id(req: &worker::Request) -> HeaderValue {
+    let mut headers = HeaderMap::new();
+    for name in ["x-request-id", "cf-ray"] {
+        if let Ok(Some(value)) = req.headers().get(name)
+            && let Ok(value) = HeaderValue::from_str(&value)
+        {
+            headers.insert(name, value);
+        }
+    }
+    crate::request_id::assign(&mut headers)
 }
 
 thread_local! {

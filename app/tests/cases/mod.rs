@@ -18,6 +18,10 @@ pub(crate) type Case = (&'static str, fn(&Server));
 pub(crate) const ALL: &[Case] = &[
     ("health answers", protocol::health_answers),
     (
+        "every response names its request",
+        protocol::every_response_names_its_request,
+    ),
+    (
         "/openapi.json is the committed document",
         contract::openapi_json_is_the_committed_document,
     ),

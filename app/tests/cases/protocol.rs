@@ -236,3 +236,40 @@ pub(super) fn repeated_json_members_are_refused(s: &Server) {
     );
     assert_eq!(s.scalar("SELECT COUNT(*) FROM order_events"), events);
 }
+
+pub(super) fn every_response_names_its_request(s: &Server) {
+    // A sane id of the client's is kept, so a request can be followed
+    // across services; problems quote it.
+    let reply = s.send(
+        "GET",
+        "/v1/products/999999",
+        &[("x-request-id", "support-ticket_42:a/b+c=")],
+        None,
+    );
+    assert_eq!(
+        reply.header("x-request-id"),
+        Some("support-ticket_42:a/b+c=")
+    );
+    assert_eq!(reply.json()["request_id"], "support-ticket_42:a/b+c=");
+    reply.problem(404);
+
+    // Anything else is replaced by an id of the server's.
+    let long = "x".repeat(129);
+    for bad in ["has space", "quote\"d", long.as_str()] {
+        let reply = s.send("GET", "/healthz", &[("x-request-id", bad)], None);
+        let id = reply.header("x-request-id").unwrap_or_default();
+        assert_ne!(id, bad);
+        assert!(
+            (1..=128).contains(&id.len())
+                && id
+                    .bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b"-_.:+/=".contains(&b)),
+            "{id:?}"
+        );
+    }
+
+    // Without one, each request gets its own.
+    let a = s.get("/healthz");
+    let b = s.get("/healthz");
+    assert_ne!(a.header("x-request-id"), b.header("x-request-id"));
+}

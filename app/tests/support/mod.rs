@@ -8,6 +8,7 @@
 #![allow(dead_code)]
 
 pub(crate) mod conformance;
+pub(crate) mod load;
 mod raw;
 pub(crate) mod tokens;
 
@@ -50,8 +51,9 @@ impl Reply {
             .map(|(_, v)| v.as_str())
     }
 
-    /// Asserts the status and the problem+json content type, and returns the
-    /// problem.
+    /// Asserts the status, the problem+json content type and the request id
+    /// (in the body, the same as in `X-Request-Id`), and returns the problem
+    /// without its `request_id`, which differs from request to request.
     #[track_caller]
     pub(crate) fn problem(&self, status: u16) -> Value {
         assert_eq!(
@@ -64,8 +66,16 @@ impl Reply {
             self.header("content-type"),
             Some("application/problem+json")
         );
-        let problem = self.json();
+        let mut problem = self.json();
         assert_eq!(problem["status"], status);
+        let id = problem
+            .as_object_mut()
+            .and_then(|members| members.remove("request_id"));
+        assert_eq!(
+            id.as_ref().and_then(Value::as_str),
+            self.header("x-request-id"),
+            "a problem names its request: {problem}"
+        );
         problem
     }
 
@@ -125,36 +135,15 @@ fn agent() -> ureq::Agent {
 impl Server {
     /// Starts `target/.../app` on a new database, on a free port.
     pub(crate) fn native() -> Server {
+        Server::native_with(&[])
+    }
+
+    /// Starts `target/.../app` on a new database, on a free port, with
+    /// further command-line flags.
+    pub(crate) fn native_with(flags: &[&str]) -> Server {
         let dir = tempfile::tempdir().expect("temp dir");
         let database = dir.path().join("shop.sqlite3");
-        let mut child = Command::new(env!("CARGO_BIN_EXE_app"))
-            .args(["--host", "127.0.0.1", "--port", "0", "--database"])
-            .arg(&database)
-            // The development keys, which `wrangler dev` reads from the same file.
-            .arg("--env-file")
-            .arg(tokens::dev_vars())
-            .env("KEEL_LOG", "warn")
-            .stdout(Stdio::piped())
-            .stderr(Stdio::inherit())
-            .spawn()
-            .expect("cannot start the app binary");
-        let stdout = child.stdout.take().expect("stdout");
-        let (tx, rx) = mpsc::channel();
-        std::thread::spawn(move || {
-            for line in BufReader::new(stdout).lines().map_while(Result::ok) {
-                if let Some(at) = line.find("http://") {
-                    let url = line[at..]
-                        .split_whitespace()
-                        .next()
-                        .unwrap_or("")
-                        .to_owned();
-                    let _ = tx.send(url);
-                }
-            }
-        });
-        let base = rx
-            .recv_timeout(Duration::from_secs(60))
-            .expect("the native server did not print its URL");
+        let (child, base) = spawn_native(&database, flags);
         Server {
             target: Target::Native,
             base,
@@ -164,6 +153,51 @@ impl Server {
             exchanges: Mutex::default(),
             _dir: dir,
         }
+    }
+
+    /// Kills the native server with SIGKILL, as a crash or a power cut
+    /// would, and starts it again on the same database with `flags`.
+    pub(crate) fn crash_and_restart(&mut self, flags: &[&str]) {
+        assert_eq!(
+            self.target,
+            Target::Native,
+            "only the native server restarts"
+        );
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+        let (child, base) = spawn_native(&self.database, flags);
+        self.child = child;
+        self.base = base;
+    }
+
+    /// Sends the signal `name` (`TERM`, `KILL`, ...) to the server.
+    pub(crate) fn signal(&self, name: &str) {
+        let _ = Command::new("kill")
+            .arg(format!("-{name}"))
+            .arg(self.child.id().to_string())
+            .status();
+    }
+
+    /// Waits for the server to exit; returns whether it exited successfully.
+    pub(crate) fn wait_exit(&mut self, limit: Duration) -> bool {
+        let deadline = Instant::now() + limit;
+        while Instant::now() < deadline {
+            if let Ok(Some(status)) = self.child.try_wait() {
+                return status.success();
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        panic!("the server did not exit within {limit:?}");
+    }
+
+    /// The server's process id.
+    pub(crate) fn pid(&self) -> u32 {
+        self.child.id()
+    }
+
+    /// The database file.
+    pub(crate) fn database(&self) -> &Path {
+        &self.database
     }
 
     /// Starts the Worker under `wrangler dev` with a new local D1, migrated
@@ -305,6 +339,12 @@ impl Server {
             headers,
             body,
         };
+        assert!(
+            reply
+                .header("x-request-id")
+                .is_some_and(|id| !id.is_empty()),
+            "{method} {path}: every response carries X-Request-Id"
+        );
         self.record(method, path, &reply);
         Ok(reply)
     }
@@ -403,6 +443,40 @@ impl Server {
             .unwrap_or_else(|e| panic!("{sql}: {e}"));
         rows.map(|r| r.expect("row")).collect()
     }
+}
+
+/// Runs the app binary on `database` on a free port; returns it and its URL.
+fn spawn_native(database: &Path, flags: &[&str]) -> (Child, String) {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_app"))
+        .args(["--host", "127.0.0.1", "--port", "0", "--database"])
+        .arg(database)
+        // The development keys, which `wrangler dev` reads from the same file.
+        .arg("--env-file")
+        .arg(tokens::dev_vars())
+        .args(flags)
+        .env("KEEL_LOG", "warn")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::inherit())
+        .spawn()
+        .expect("cannot start the app binary");
+    let stdout = child.stdout.take().expect("stdout");
+    let (tx, rx) = mpsc::channel();
+    std::thread::spawn(move || {
+        for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+            if let Some(at) = line.find("http://") {
+                let url = line[at..]
+                    .split_whitespace()
+                    .next()
+                    .unwrap_or("")
+                    .to_owned();
+                let _ = tx.send(url);
+            }
+        }
+    });
+    let base = rx
+        .recv_timeout(Duration::from_secs(60))
+        .expect("the native server did not print its URL");
+    (child, base)
 }
 
 fn find_d1_file(state: &Path) -> PathBuf {

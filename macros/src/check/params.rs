@@ -9,6 +9,10 @@ use crate::diag::Diagnostics;
 use crate::names;
 use crate::spec::{Endpoint, ParamIn, Segment, Spanned};
 
+/// Headers the framework reads and writes itself, which no parameter may
+/// name.
+const RESERVED_HEADERS: &[&str] = &["x-request-id"];
+
 pub(super) fn params(
     types: &mut TypeTable,
     endpoint: &Endpoint,
@@ -56,6 +60,20 @@ pub(super) fn params(
                     param.location.as_str(),
                     param.wire_name
                 ),
+            );
+        }
+        if param.location == ParamIn::Header
+            && RESERVED_HEADERS
+                .iter()
+                .any(|h| h.eq_ignore_ascii_case(&param.wire_name))
+        {
+            d.error_help(
+                &param.name.loc,
+                format!(
+                    "{pwhat}: the header `{}` is the framework's own",
+                    param.wire_name
+                ),
+                "`X-Request-Id` carries the request id every response and log line has (see docs/reliability.md); give this parameter another header name",
             );
         }
         let path_index = path_params.iter().position(|p| *p == param.name.value);

@@ -209,6 +209,16 @@ pub(super) fn problem_schema() -> Schema {
                 .description(Some("Every violation found in the request."))
                 .build(),
         )
+        .property(
+            "request_id",
+            ObjectBuilder::new()
+                .schema_type(Type::String)
+                .pattern(Some("^[A-Za-z0-9._:+/=-]{1,128}$"))
+                .description(Some(
+                    "The request's id, as in the `X-Request-Id` response header: quote it when reporting the problem.",
+                ))
+                .build(),
+        )
         .additional_properties(Some(AdditionalProperties::FreeForm(true)))
         .into()
 }

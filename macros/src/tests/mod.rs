@@ -380,3 +380,15 @@ fn unused_queries_are_errors() {
         "queries/items.sql:7:10: query `items.count_items` is not used by any endpoint\n  help: list it under an endpoint's `queries:` (a handler lists the queries it runs), or delete it"
     );
 }
+
+#[test]
+fn the_request_id_header_is_not_a_parameter() {
+    let spec = SPEC.replace(
+        "      item_id: { in: path, type: integer, minimum: 1 }\n",
+        "      item_id: { in: path, type: integer, minimum: 1 }\n      trace: { in: header, name: X-Request-ID, type: string }\n",
+    );
+    assert_eq!(
+        one_error(&spec, QUERIES, MIGRATION),
+        "api.yaml:17:7: parameter `trace` of endpoint `get_item`: the header `x-request-id` is the framework's own\n  help: `X-Request-Id` carries the request id every response and log line has (see docs/reliability.md); give this parameter another header name"
+    );
+}

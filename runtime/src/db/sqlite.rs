@@ -5,6 +5,21 @@
 //! foreign keys as D1 does, and wait up to five seconds for a busy writer. A
 //! unit of several statements is one transaction (`IMMEDIATE` when it writes,
 //! so it never has to upgrade a read lock); a single statement is its own.
+//!
+//! The pool never holds more than its size in connections: the permit that
+//! admits a unit is owned by the blocking task that runs it, so a request
+//! whose client went away cannot free its place while its statements still
+//! run. A unit that waits longer than [`PoolOptions::wait`] for a place is
+//! refused with [`DbError::Busy`] (a 503 with `Retry-After`), so overload
+//! sheds requests instead of queueing them without bound. Units that write
+//! also queue for the single writer's turn, in arrival order, before they
+//! take a connection: SQLite admits one writer at a time, and its own busy
+//! handler (growing sleeps) would let a writer wait for seconds under
+//! contention.
+//!
+//! Commits are durable by default (`synchronous = FULL`): once a write is
+//! acknowledged, a power loss cannot take it back. See
+//! [`Synchronous`] for the trade-off.
 
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, PoisonError};
@@ -13,13 +28,69 @@ use std::time::Duration;
 use rusqlite::config::DbConfig;
 use rusqlite::types::ValueRef;
 use rusqlite::{Connection, ErrorCode, TransactionBehavior};
-use tokio::sync::Semaphore;
+use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 
 use super::{Database, DbError, ResultSet, Statement, check_safe_integer};
 use crate::value::Value;
 
 /// How many connections the pool opens unless told otherwise.
 pub const DEFAULT_POOL_SIZE: usize = 8;
+
+/// How long a unit waits for a free connection unless told otherwise.
+pub const DEFAULT_POOL_WAIT: Duration = Duration::from_secs(3);
+
+/// How SQLite makes commits durable (`PRAGMA synchronous`), in WAL mode.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Synchronous {
+    /// Every commit is on disk before it is acknowledged: no acknowledged
+    /// write is lost on power failure. The default.
+    #[default]
+    Full,
+    /// Commits reach the disk at checkpoints: a power failure (not a crash
+    /// of the process) can roll back the last acknowledged transactions.
+    /// Faster on slow disks.
+    Normal,
+}
+
+impl Synchronous {
+    fn pragma(self) -> &'static str {
+        match self {
+            Synchronous::Full => "FULL",
+            Synchronous::Normal => "NORMAL",
+        }
+    }
+}
+
+/// How a [`SqliteDatabase`]'s pool behaves.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PoolOptions {
+    /// The most connections open at once (at least one).
+    pub size: usize,
+    /// How long a unit waits for a connection before it is refused.
+    pub wait: Duration,
+    /// Commit durability.
+    pub synchronous: Synchronous,
+}
+
+impl Default for PoolOptions {
+    fn default() -> Self {
+        PoolOptions {
+            size: DEFAULT_POOL_SIZE,
+            wait: DEFAULT_POOL_WAIT,
+            synchronous: Synchronous::Full,
+        }
+    }
+}
+
+impl PoolOptions {
+    /// The defaults with `size` connections.
+    pub fn with_size(size: usize) -> Self {
+        PoolOptions {
+            size,
+            ..PoolOptions::default()
+        }
+    }
+}
 
 /// A SQLite database file shared by a pool of connections.
 #[derive(Clone)]
@@ -29,8 +100,13 @@ pub struct SqliteDatabase {
 
 struct Pool {
     path: PathBuf,
+    options: PoolOptions,
     idle: Mutex<Vec<Connection>>,
-    permits: Semaphore,
+    permits: Arc<Semaphore>,
+    /// SQLite admits one writer at a time; writers queue here, in order,
+    /// rather than in SQLite's busy handler, whose growing sleeps let a
+    /// writer wait for seconds under contention.
+    writer: Arc<Semaphore>,
 }
 
 impl std::fmt::Debug for SqliteDatabase {
@@ -42,19 +118,40 @@ impl std::fmt::Debug for SqliteDatabase {
 }
 
 impl SqliteDatabase {
-    /// Opens (creating if needed) the database at `path` with up to
-    /// `pool_size` connections. One connection is opened at once so that a
-    /// bad path fails here rather than on the first request.
+    /// Opens (creating if needed) the database at `path` with the default
+    /// options and up to `pool_size` connections.
     pub fn open(path: impl AsRef<Path>, pool_size: usize) -> Result<Self, DbError> {
+        Self::open_with(path, PoolOptions::with_size(pool_size))
+    }
+
+    /// Opens (creating if needed) the database at `path`. One connection is
+    /// opened at once so that a bad path fails here rather than on the first
+    /// request.
+    pub fn open_with(path: impl AsRef<Path>, options: PoolOptions) -> Result<Self, DbError> {
         let path = path.as_ref().to_path_buf();
-        let first = connect(&path)?;
+        let options = PoolOptions {
+            size: options.size.max(1),
+            ..options
+        };
+        let first = connect(&path, options.synchronous)?;
         Ok(SqliteDatabase {
             inner: Arc::new(Pool {
                 path,
+                options,
                 idle: Mutex::new(vec![first]),
-                permits: Semaphore::new(pool_size.max(1)),
+                permits: Arc::new(Semaphore::new(options.size)),
+                writer: Arc::new(Semaphore::new(1)),
             }),
         })
+    }
+
+    /// How many connections are open and idle in the pool now.
+    pub fn idle_connections(&self) -> usize {
+        self.inner
+            .idle
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .len()
     }
 
     /// The database file.
@@ -81,28 +178,65 @@ impl Pool {
             .pop();
         match pooled {
             Some(conn) => Ok(conn),
-            None => connect(&self.path),
+            None => connect(&self.path, self.options.synchronous),
         }
     }
 
+    /// Returns a connection; one beyond the pool's size is closed instead.
     fn put(&self, conn: Connection) {
-        self.idle
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .push(conn);
+        let mut idle = self.idle.lock().unwrap_or_else(PoisonError::into_inner);
+        if idle.len() < self.options.size {
+            idle.push(conn);
+        }
+    }
+
+    /// Waits (up to the configured bound) for the right to use a
+    /// connection and, for a unit that writes, to be the writer.
+    async fn admit(&self, writes: bool) -> Result<Admission, DbError> {
+        let wait = self.options.wait;
+        let admitted = tokio::time::timeout(wait, async {
+            let writer = if writes {
+                Some(Arc::clone(&self.writer).acquire_owned().await?)
+            } else {
+                None
+            };
+            let connection = Arc::clone(&self.permits).acquire_owned().await?;
+            Ok::<_, tokio::sync::AcquireError>(Admission {
+                _connection: connection,
+                _writer: writer,
+            })
+        })
+        .await;
+        match admitted {
+            Ok(Ok(admission)) => Ok(admission),
+            Ok(Err(_)) => Err(DbError::Other("the connection pool is closed".into())),
+            Err(_) => Err(DbError::Busy(format!(
+                "no database connection became free within {} ms ({} in use)",
+                wait.as_millis(),
+                self.options.size
+            ))),
+        }
     }
 }
 
-fn connect(path: &Path) -> Result<Connection, DbError> {
+/// The right to run one unit: a place in the pool, and the writer's turn
+/// when the unit writes. Held by the blocking task until the unit is done.
+struct Admission {
+    _connection: OwnedSemaphorePermit,
+    _writer: Option<OwnedSemaphorePermit>,
+}
+
+fn connect(path: &Path, synchronous: Synchronous) -> Result<Connection, DbError> {
     let conn = Connection::open(path)
         .map_err(|e| DbError::Other(format!("cannot open database {}: {e}", path.display())))?;
     conn.busy_timeout(Duration::from_secs(5))
         .map_err(sqlite_error)?;
-    conn.execute_batch(
+    conn.execute_batch(&format!(
         "PRAGMA journal_mode = WAL;
-         PRAGMA synchronous = NORMAL;
+         PRAGMA synchronous = {};
          PRAGMA foreign_keys = ON;",
-    )
+        synchronous.pragma()
+    ))
     .map_err(sqlite_error)?;
     // Plan each statement once. Without the planner's stability guarantee,
     // SQLite may plan with values bound at the time, and then throws the
@@ -118,14 +252,14 @@ fn connect(path: &Path) -> Result<Connection, DbError> {
 
 impl Database for SqliteDatabase {
     async fn execute(&self, statements: Vec<Statement>) -> Result<Vec<ResultSet>, DbError> {
-        let _permit = self
-            .inner
-            .permits
-            .acquire()
-            .await
-            .map_err(|_| DbError::Other("the connection pool is closed".into()))?;
+        let writes = statements.iter().any(|s| !s.sql.readonly);
+        let admission = self.inner.admit(writes).await?;
         let pool = Arc::clone(&self.inner);
+        // The admission moves into the task: if the request is dropped (its
+        // client went away), the statements still run to the end and only
+        // then free the place.
         tokio::task::spawn_blocking(move || {
+            let _admission = admission;
             let mut conn = pool.take()?;
             let result = run_unit(&mut conn, &statements);
             pool.put(conn);

@@ -24,6 +24,7 @@
 //! }
 //! ```
 
+mod options;
 mod secrets;
 mod serve;
 mod token;
@@ -33,55 +34,15 @@ use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use clap::{Parser, Subcommand};
+use clap::Parser;
 
 use crate::auth::{KeyError, Keys};
-use crate::db::sqlite::{DEFAULT_POOL_SIZE, SqliteDatabase};
+use crate::db::sqlite::SqliteDatabase;
 use crate::db::{DbError, migrate};
 use crate::service::Service;
+pub use options::{Command, Durability, LogFormat, Options, duration};
 pub use secrets::Variables;
 pub use token::{SIGNING_KEY_VARIABLE, TokenArgs, mint_token};
-
-/// Command-line flags and environment variables of a native server.
-#[derive(Debug, Clone, Parser)]
-#[command(about = "Serve the API from an embedded SQLite database")]
-pub struct Options {
-    /// Address to listen on.
-    #[arg(long, env = "KEEL_HOST", default_value = "127.0.0.1")]
-    pub host: String,
-    /// Port to listen on (0 picks a free one).
-    #[arg(long, env = "KEEL_PORT", default_value_t = 8787)]
-    pub port: u16,
-    /// SQLite database file; created, migrated and filled with sample data if missing.
-    #[arg(long, env = "KEEL_DATABASE", default_value = "shop.sqlite3")]
-    pub database: PathBuf,
-    /// Do not load sample data into a newly created database.
-    #[arg(long, env = "KEEL_NO_SAMPLE_DATA")]
-    pub no_sample_data: bool,
-    /// Size of the connection pool.
-    #[arg(long, env = "KEEL_POOL_SIZE", default_value_t = DEFAULT_POOL_SIZE)]
-    pub pool_size: usize,
-    /// Log filter, in `tracing` syntax (`info`, `keel=debug`, ...).
-    #[arg(long, env = "KEEL_LOG", default_value = "info")]
-    pub log: String,
-    /// File of NAME=value lines (the `.dev.vars` format) holding the keys the
-    /// security schemes name; the environment takes precedence over it.
-    #[arg(long, env = "KEEL_ENV_FILE")]
-    pub env_file: Option<PathBuf>,
-    /// Print the OpenAPI document (JSON) to standard output and exit.
-    #[arg(long)]
-    pub openapi: bool,
-    /// Something to do instead of serving.
-    #[command(subcommand)]
-    pub command: Option<Command>,
-}
-
-/// What the binary can do besides serving.
-#[derive(Debug, Clone, Subcommand)]
-pub enum Command {
-    /// Mint a bearer token signed with the configured key, for local use.
-    Token(TokenArgs),
-}
 
 /// Why a native server could not start or stopped.
 #[derive(Debug, thiserror::Error)]
@@ -195,7 +156,7 @@ impl<S: Service> Server<S> {
                 }
             };
         }
-        init_logging(&options.log);
+        init_logging(&options.log, options.log_format);
         let runtime = match tokio::runtime::Builder::new_multi_thread()
             .enable_all()
             .build()
@@ -232,7 +193,7 @@ impl<S: Service> Server<S> {
                 )))
             })?;
         }
-        let db = SqliteDatabase::open(&path, options.pool_size).map_err(fail)?;
+        let db = SqliteDatabase::open_with(&path, options.pool()).map_err(fail)?;
         let applied = db
             .with_connection(|conn| migrate::apply(conn, S::MIGRATIONS))
             .and_then(|r| r)
@@ -287,22 +248,31 @@ impl<S: Service> Server<S> {
             S::VERSION,
             options.database.display()
         );
-        serve::accept_loop::<S>(listener, db, keys, shutdown).await;
-        tracing::info!("shut down");
+        let limits = serve::Limits::from(&options);
+        serve::accept_loop::<S>(listener, db, keys, limits, shutdown).await;
         Ok(())
     }
 }
 
-fn init_logging(filter: &str) {
+fn init_logging(filter: &str, format: LogFormat) {
     let filter = tracing_subscriber::EnvFilter::try_new(filter).unwrap_or_else(|err| {
         eprintln!("warning: invalid log filter {filter:?} ({err}); using \"info\"");
         tracing_subscriber::EnvFilter::new("info")
     });
-    // A second initialisation (in tests) is harmless; ignore it.
-    let _ = tracing_subscriber::fmt()
+    let builder = tracing_subscriber::fmt()
         .with_env_filter(filter)
-        .with_writer(std::io::stderr)
-        .try_init();
+        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
+        .with_writer(std::io::stderr);
+    // A second initialisation (in tests) is harmless; ignore it.
+    let _ = match format {
+        LogFormat::Text => builder.try_init(),
+        LogFormat::Json => builder
+            .json()
+            .flatten_event(true)
+            .with_current_span(true)
+            .with_span_list(false)
+            .try_init(),
+    };
 }
 
 async fn shutdown_signal() {
