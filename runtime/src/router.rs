@@ -36,7 +36,7 @@ pub fn respond(result: Result<Response, Problem>) -> Response {
 }
 
 /// The answer when no route took the request: 405 listing the methods of
-/// the routes whose path matched (once each), or 404 when none did.
+/// the route whose path matched (once each), or 404 when none did.
 pub fn unmatched(req: &Request, allowed: &[&'static str]) -> Response {
     if allowed.is_empty() {
         return Problem::no_route(&req.method, &req.path).into_response();

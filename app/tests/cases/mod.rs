@@ -50,8 +50,8 @@ pub(crate) const ALL: &[Case] = &[
         protocol::wrong_methods_are_405_with_allow,
     ),
     (
-        "literal routes do not hide parameter routes",
-        protocol::literal_routes_do_not_hide_parameter_routes,
+        "concrete paths win over templated ones",
+        protocol::concrete_paths_win_over_templated_ones,
     ),
     ("malformed JSON is a 400", protocol::malformed_json_is_400),
     (

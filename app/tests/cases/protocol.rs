@@ -45,8 +45,10 @@ pub(super) fn wrong_methods_are_405_with_allow(s: &Server) {
         ("POST", "/v1/products/1", "GET, HEAD"),
         ("DELETE", "/v1/orders", "GET, HEAD, POST"),
         ("PUT", "/v1/orders/1/status", "GET, HEAD, PATCH"),
-        // Both the literal route and the `{sku}` route match this path.
-        ("DELETE", "/v1/inventory/check", "POST, GET, HEAD"),
+        // The literal route is this path's route, though `{sku}` would match.
+        ("DELETE", "/v1/inventory/check", "POST"),
+        ("OPTIONS", "/v1/inventory/check", "POST"),
+        ("GET", "/v1/inventory/check", "POST"),
     ];
     for (method, path, allow) in cases {
         let reply = s.send(method, path, &[], None);
@@ -60,9 +62,12 @@ pub(super) fn wrong_methods_are_405_with_allow(s: &Server) {
     }
 }
 
-pub(super) fn literal_routes_do_not_hide_parameter_routes(s: &Server) {
-    // `POST /v1/inventory/check` exists, but a GET goes to `/v1/inventory/{sku}`.
-    let problem = s.get("/v1/inventory/check").problem(400);
+pub(super) fn concrete_paths_win_over_templated_ones(s: &Server) {
+    // As in OpenAPI: `/v1/inventory/check` is the path of `POST` alone (a
+    // GET is a 405 above), and every other SKU still reaches `{sku}`.
+    let problem = s.get("/v1/inventory/CHECK").problem(404);
+    assert_eq!(problem["type"], "/problems/not-found");
+    let problem = s.get("/v1/inventory/checks").problem(400);
     assert_eq!(
         problem["errors"],
         json!([{"pointer": "#/path/sku", "detail": "must match the pattern ^[A-Z0-9]+(-[A-Z0-9]+)*$"}])

@@ -73,7 +73,10 @@ impl Contract {
             m if m.bytes().all(|b| b.is_ascii_uppercase()) => m.to_ascii_lowercase(),
             _ => String::new(),
         };
-        let templates = self.matching_templates(&keel::http::normalize_path(&ex.path));
+        // As in OpenAPI, the most concrete matching template is the path's,
+        // alone: `/v1/inventory/check` is not also `/v1/inventory/{sku}`.
+        let mut templates = self.matching_templates(&keel::http::normalize_path(&ex.path));
+        templates.truncate(1);
         let response = match templates
             .iter()
             .find(|t| self.doc["paths"][t.as_str()].get(&method).is_some())

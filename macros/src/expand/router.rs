@@ -74,13 +74,15 @@ pub(super) fn expand(plan: &Plan) -> TokenStream {
             }
         });
         // A path can match several shapes (a literal segment and a
-        // parameter); when the method fits none of them, answer 405 with
-        // the methods of all of them.
+        // parameter). As in OpenAPI, the most concrete one is the path's
+        // route, alone: shapes are tried literal-first, and a method it
+        // does not have is a 405 listing its methods, never a fall-through
+        // to a templated shape the document does not list for this path.
         quote! {
             if let [#(#pattern),*] = __segments {
                 match __req.method.as_str() {
                     #(#methods)*
-                    _ => __allowed.extend_from_slice(&[#(#allowed),*]),
+                    _ => return ::keel::router::unmatched(&__req, &[#(#allowed),*]),
                 }
             }
         }
@@ -120,9 +122,8 @@ pub(super) fn expand(plan: &Plan) -> TokenStream {
             let ::std::option::Option::Some(__segments) = ::keel::router::segments(&__req.path, &mut __buf) else {
                 return ::keel::Problem::no_route(&__req.method, &__req.path).into_response();
             };
-            let mut __allowed: ::std::vec::Vec<&'static str> = ::std::vec::Vec::new();
             #(#arms)*
-            ::keel::router::unmatched(&__req, &__allowed)
+            ::keel::router::unmatched(&__req, &[])
         }
     }
 }
