@@ -237,6 +237,9 @@ pub fn generate(files: &Files<'_>) -> Result<TokenStream, Vec<String>> {
     let plan = spec
         .as_ref()
         .and_then(|spec| check::check(spec, &resolved, &mut d));
+    if let (Some(spec), Some(schema)) = (&spec, &schema) {
+        check::idempotency::check_table(spec, schema, &mut d);
+    }
     clock.lap("spec against SQL");
     if d.has_errors() {
         return Err(render(d));

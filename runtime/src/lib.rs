@@ -19,6 +19,7 @@
 //! - [`db`]: the [`Database`] trait, typed queries and batches, the two
 //!   backends, and migrations.
 //! - [`cursor`]: opaque keyset-pagination cursors.
+//! - [`idempotency`]: `Idempotency-Key`, so a retried write is not done twice.
 //! - [`http`]: the target-neutral request and response.
 //! - [`service`]: the [`Service`] trait every generated API implements.
 //! - [`request_id`]: the id that ties a response to its log lines.
@@ -33,6 +34,7 @@ pub mod db;
 pub mod docs;
 pub mod extract;
 pub mod http;
+pub mod idempotency;
 pub mod log;
 #[cfg(not(target_arch = "wasm32"))]
 pub mod native;

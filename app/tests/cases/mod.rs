@@ -5,6 +5,7 @@
 mod access;
 mod catalog;
 mod contract;
+mod idempotency;
 mod inventory;
 mod orders;
 mod protocol;
@@ -134,6 +135,26 @@ pub(crate) const ALL: &[Case] = &[
         orders::short_line_refuses_the_order,
     ),
     ("stock is never oversold", orders::stock_is_never_oversold),
+    (
+        "a retry with the same idempotency key gets the first response",
+        idempotency::a_retry_with_the_same_key_gets_the_first_response,
+    ),
+    (
+        "the same idempotency key for another request is a 422",
+        idempotency::the_same_key_for_another_request_is_a_422,
+    ),
+    (
+        "an expired idempotency key is free again",
+        idempotency::an_expired_key_is_free_again,
+    ),
+    (
+        "concurrent requests with one idempotency key place one order",
+        idempotency::concurrent_requests_with_one_key_place_one_order,
+    ),
+    (
+        "malformed idempotency keys are 400",
+        idempotency::malformed_keys_are_400,
+    ),
     (
         "unknown SKUs refuse the order",
         orders::unknown_sku_refuses_the_order,

@@ -363,6 +363,10 @@ pub fn check(
             }
         }
     };
+    let idempotency = endpoint
+        .idempotency
+        .as_ref()
+        .and_then(|declared| super::idempotency::check(sql, endpoint, declared, &what, d));
     let access = access?;
     if let Some(access) = &access {
         if scopes.is_empty() {
@@ -387,6 +391,7 @@ pub fn check(
         summary: endpoint.summary.clone(),
         problems,
         access,
+        idempotency,
     })
 }
 

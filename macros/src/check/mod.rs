@@ -4,6 +4,7 @@
 mod access;
 mod binding;
 mod endpoint;
+pub mod idempotency;
 mod mapping;
 mod params;
 pub mod plan;
@@ -215,6 +216,7 @@ pub fn check(spec: &Spec, sql: &Resolved<'_>, d: &mut Diagnostics) -> Option<(Pl
             name: query.name.value.clone(),
             doc: query.doc.clone(),
             rewritten: query.rewritten.clone(),
+            param_count: query.params.len(),
             text: query.text.clone(),
             columns: described.columns.iter().map(|c| c.name.clone()).collect(),
             readonly: described.readonly,

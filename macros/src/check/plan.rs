@@ -100,6 +100,8 @@ pub struct QueryPlan {
     pub doc: Option<String>,
     /// The SQL to send.
     pub rewritten: String,
+    /// How many parameters it binds (`?1` to `?N`).
+    pub param_count: usize,
     /// The SQL as written.
     pub text: String,
     /// Result column names.
@@ -445,6 +447,20 @@ pub struct EndpointPlan {
     pub problems: Vec<(u16, Vec<FieldPlan>)>,
     /// Who may call it; `None` when it is public.
     pub access: Option<AccessPlan>,
+    /// How it takes an `Idempotency-Key`, if it does.
+    pub idempotency: Option<IdempotencyPlan>,
+}
+
+/// An endpoint's `idempotency:`, checked.
+#[derive(Debug, Clone)]
+pub struct IdempotencyPlan {
+    /// Whether a request without a key is refused.
+    pub required: bool,
+    /// How long a record is kept, in seconds.
+    pub expires_seconds: u32,
+    /// The queries it may read with (indexes into the plan's queries),
+    /// whose rows a record copies.
+    pub reads: Vec<usize>,
 }
 
 impl EndpointPlan {

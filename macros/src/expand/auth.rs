@@ -168,7 +168,7 @@ fn caller(security: &SecurityPlan) -> TokenStream {
 }
 
 /// The statements that authenticate the caller of a protected endpoint,
-/// binding `__caller`.
+/// binding `__principal` and `__caller`.
 pub(super) fn authenticate(access: &AccessPlan) -> TokenStream {
     let schemes = &access.schemes;
     let roles = &access.roles;
@@ -177,12 +177,13 @@ pub(super) fn authenticate(access: &AccessPlan) -> TokenStream {
             schemes: &[#(#schemes),*],
             roles: &[#(#roles),*],
         };
-        let __caller = auth::Caller::from_principal(&::keel::auth::authenticate(
+        let __principal = ::keel::auth::authenticate(
             &auth::SECURITY,
             __cx.keys,
             __req,
             &__ACCESS,
-        )?)?;
+        )?;
+        let __caller = auth::Caller::from_principal(&__principal)?;
     }
 }
 

@@ -66,6 +66,53 @@ fn endpoint(plan: &Plan, e: &EndpointPlan) -> TokenStream {
             .map(|s| format!(": {s}"))
             .unwrap_or_default()
     );
+    let serve = quote! {
+        let mut __v = ::keel::Violations::new();
+        #extract
+        #(#param_roles)*
+        #run
+    };
+    let body = match &e.idempotency {
+        None => quote! {
+            let __db = __cx.db;
+            #authenticate
+            #serve
+        },
+        Some(idempotency) => {
+            let policy = idempotency_policy(plan, e, idempotency);
+            let (principal, caller) = if e.access.is_some() {
+                (
+                    quote!(::core::option::Option::Some(&__principal)),
+                    // The handler's input takes the caller; each run gets
+                    // its own.
+                    quote!(let __caller = auth::Caller::from_principal(&__principal)?;),
+                )
+            } else {
+                (quote!(::core::option::Option::None), TokenStream::new())
+            };
+            // The handler runs on the key's record instead of the database
+            // when the key was used before; when another request claimed
+            // the key first, once more on that request's record.
+            quote! {
+                #policy
+                #authenticate
+                let __scope = ::keel::idempotency::scope(&auth::SECURITY, #principal);
+                let mut __idem = ::keel::idempotency::Idempotent::begin(__cx.db, &__IDEMPOTENCY, __req, __scope).await?;
+                loop {
+                    let __db = &__idem;
+                    let __result: ::std::result::Result<::keel::Response, ::keel::Problem> = async {
+                        #caller
+                        #serve
+                    }
+                    .await;
+                    match __idem.settle(__result).await {
+                        ::keel::idempotency::Settled::Done(__result) => return __result,
+                        ::keel::idempotency::Settled::Again(__next) => __idem = __next,
+                    }
+                }
+            }
+        }
+    };
     quote! {
         #[doc = #doc]
         pub mod #module {
@@ -84,14 +131,34 @@ fn endpoint(plan: &Plan, e: &EndpointPlan) -> TokenStream {
                 __req: &::keel::Request,
                 __path: [&str; #arity],
             ) -> ::std::result::Result<::keel::Response, ::keel::Problem> {
-                let __db = __cx.db;
-                #authenticate
-                let mut __v = ::keel::Violations::new();
-                #extract
-                #(#param_roles)*
-                #run
+                #body
             }
         }
+    }
+}
+
+/// The `static` policy of an idempotent endpoint.
+fn idempotency_policy(plan: &Plan, e: &EndpointPlan, i: &IdempotencyPlan) -> TokenStream {
+    let operation = &e.id;
+    let required = i.required;
+    let expires = i.expires_seconds;
+    let snapshots = i
+        .reads
+        .iter()
+        .filter_map(|&index| plan.queries.get(index))
+        .map(|q| {
+            let module = ident(&q.module);
+            let name = static_name(q);
+            let snapshot = super::queries::snapshot_name(q);
+            quote!((&queries::#module::#name, &queries::#module::#snapshot))
+        });
+    quote! {
+        static __IDEMPOTENCY: ::keel::idempotency::Policy = ::keel::idempotency::Policy {
+            operation: #operation,
+            required: #required,
+            expires: #expires,
+            snapshots: &[#(#snapshots),*],
+        };
     }
 }
 

@@ -13,12 +13,26 @@ use crate::sql::Cardinality;
 pub(super) fn expand(plan: &Plan) -> TokenStream {
     let mut modules: Vec<&str> = plan.queries.iter().map(|q| q.module.as_str()).collect();
     modules.dedup();
+    // The reads of idempotent endpoints, whose rows a record copies.
+    let copied: Vec<usize> = plan
+        .endpoints
+        .iter()
+        .filter_map(|e| e.idempotency.as_ref())
+        .flat_map(|i| i.reads.iter().copied())
+        .collect();
     let mods = modules.iter().map(|module| {
         let items = plan
             .queries
             .iter()
-            .filter(|q| q.module == *module)
-            .map(|q| query(plan, q));
+            .enumerate()
+            .filter(|(_, q)| q.module == *module)
+            .map(|(i, q)| {
+                let mut item = query(plan, q);
+                if copied.contains(&i) {
+                    item.extend(snapshot(q));
+                }
+                item
+            });
         let mname = ident(module);
         let mdoc = format!(" The queries of `{module}.sql`.");
         quote! {
@@ -37,6 +51,52 @@ pub(super) fn expand(plan: &Plan) -> TokenStream {
         pub mod queries {
             #(#mods)*
         }
+    }
+}
+
+/// The name of the `static` that copies a query's rows into an
+/// idempotency record.
+pub(super) fn snapshot_name(q: &QueryPlan) -> proc_macro2::Ident {
+    format_ident!("{}_SNAPSHOT", names::to_shouty(&q.name))
+}
+
+/// The statement that appends a read's rows to the idempotency record of
+/// the request (see `keel::idempotency`): the query's own parameters, then
+/// principal, operation and key.
+fn snapshot(q: &QueryPlan) -> TokenStream {
+    let name = snapshot_name(q);
+    let full = format!("{}.snapshot", q.full_name);
+    let columns = q
+        .columns
+        .iter()
+        .map(|c| format!("\"{c}\""))
+        .collect::<Vec<_>>()
+        .join(", ");
+    let n = q.param_count;
+    // The query on lines of its own, so that a trailing comment in it
+    // cannot swallow what follows.
+    let text = format!(
+        "UPDATE keel_idempotency SET results = json_insert(results, '$[#-1][#]', \
+         json((SELECT json_group_array(json_array({columns})) FROM (\n{}\n)))) \
+         WHERE principal = ?{} AND operation = ?{} AND key = ?{}",
+        q.rewritten,
+        n + 1,
+        n + 2,
+        n + 3
+    );
+    let doc = format!(
+        " Copies the rows of `{}` into an idempotency record.",
+        q.full_name
+    );
+    quote! {
+        #[doc = #doc]
+        #[doc(hidden)]
+        pub static #name: ::keel::Sql = ::keel::Sql {
+            name: #full,
+            text: #text,
+            columns: &[],
+            readonly: false,
+        };
     }
 }
 

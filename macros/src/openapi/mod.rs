@@ -30,12 +30,12 @@ use utoipa::openapi::path::{
 };
 use utoipa::openapi::request_body::RequestBodyBuilder;
 use utoipa::openapi::response::{ResponseBuilder, ResponsesBuilder};
-use utoipa::openapi::schema::{ComponentsBuilder, Ref, Schema};
+use utoipa::openapi::schema::{ComponentsBuilder, ObjectBuilder, Ref, Schema, Type};
 use utoipa::openapi::server::ServerBuilder;
 use utoipa::openapi::tag::TagBuilder;
 use utoipa::openapi::{InfoBuilder, OpenApi, OpenApiBuilder, RefOr, Required, Response};
 
-use crate::check::plan::{EndpointPlan, Plan, TypePlan};
+use crate::check::plan::{EndpointPlan, IdempotencyPlan, Plan, TypePlan};
 use crate::spec::{self, HttpMethod, ParamIn, Spec};
 
 /// Schema names the document itself uses.
@@ -267,6 +267,10 @@ impl Docs<'_> {
             );
         }
 
+        if let Some(idempotency) = &endpoint.idempotency {
+            op = op.parameter(idempotency_key(idempotency));
+        }
+
         if let Some(body) = &endpoint.body {
             op = op.request_body(Some(
                 RequestBodyBuilder::new()
@@ -320,6 +324,17 @@ impl Docs<'_> {
                 }
                 built = built.header(&header.name.value, built_header);
             }
+            if endpoint.idempotency.is_some() {
+                built = built.header(
+                    "Idempotent-Replayed",
+                    HeaderBuilder::new()
+                        .schema(Some(string_schema()))
+                        .description(Some(
+                            "`true` when this is the stored response of an earlier request with the same `Idempotency-Key`.",
+                        ))
+                        .build(),
+                );
+            }
             responses = responses.response(status.to_string(), built.build());
         }
         for (status, reference) in self.error_responses(endpoint) {
@@ -328,7 +343,16 @@ impl Docs<'_> {
                 .iter()
                 .find(|(s, _)| *s == status)
                 .map(|(_, fields)| self.members(fields));
+            let idempotency_note = endpoint
+                .idempotency
+                .as_ref()
+                .and_then(|_| idempotency_problem(status));
             let declared_description = declared.get(&status).and_then(|r| r.description.clone());
+            let declared_description = match (declared_description, idempotency_note) {
+                (Some(d), Some(note)) => Some(format!("{d} Also: {note}")),
+                (None, Some(note)) => Some(note.to_owned()),
+                (d, None) => d,
+            };
             let response: RefOr<Response> = match (declared_description, members, reference) {
                 (None, None, Some(name)) => Ref::from_response_name(name).into(),
                 (description, members, _) => {
@@ -352,6 +376,19 @@ impl Docs<'_> {
                     if shared {
                         add_framework_header(&mut response, status);
                     }
+                    if status == 409 && idempotency_note.is_some() {
+                        response.headers.insert(
+                            "Retry-After".to_owned(),
+                            RefOr::T(
+                                HeaderBuilder::new()
+                                    .schema(Some(integer_schema()))
+                                    .description(Some(
+                                        "With `/problems/idempotency-key-in-use`: seconds to wait before retrying.",
+                                    ))
+                                    .build(),
+                            ),
+                        );
+                    }
                     response.into()
                 }
             };
@@ -360,6 +397,58 @@ impl Docs<'_> {
         op.responses(responses.build()).build()
     }
 }
+
+/// The `Idempotency-Key` header parameter of an idempotent operation.
+fn idempotency_key(idempotency: &IdempotencyPlan) -> utoipa::openapi::path::Parameter {
+    let hours = idempotency.expires_seconds / 3600;
+    let lifetime = if hours > 0 && idempotency.expires_seconds.is_multiple_of(3600) {
+        format!("{hours} hour{}", if hours == 1 { "" } else { "s" })
+    } else {
+        format!("{} seconds", idempotency.expires_seconds)
+    };
+    let description = format!(
+        "A unique key (a UUID, say) that makes retrying safe ({}): a retry with the same key and the same request gets the first response again, marked `Idempotent-Replayed: true`, instead of doing the work twice. The same key with a different request is a 422 (`/problems/idempotency-key-reused`). Keys are the caller's own and are kept for {lifetime}. Sent bare or as a quoted string, 1 to 255 visible ASCII characters.",
+        if idempotency.required {
+            "required"
+        } else {
+            "optional, recommended"
+        }
+    );
+    ParameterBuilder::new()
+        .name("Idempotency-Key")
+        .parameter_in(OaIn::Header)
+        .required(if idempotency.required {
+            Required::True
+        } else {
+            Required::False
+        })
+        .description(Some(description))
+        .schema(Some(
+            ObjectBuilder::new()
+                .schema_type(Type::String)
+                .min_length(Some(1))
+                .max_length(Some(MAX_IDEMPOTENCY_KEY))
+                .pattern(Some("^[\\x21-\\x7e]([\\x20-\\x7e]*[\\x21-\\x7e])?$"))
+                .build(),
+        ))
+        .build()
+}
+
+/// What an idempotent operation's problem of `status` may also mean.
+fn idempotency_problem(status: u16) -> Option<&'static str> {
+    match status {
+        409 => Some(
+            "A request with the same `Idempotency-Key` is still being handled (`/problems/idempotency-key-in-use`); retry after `Retry-After` seconds.",
+        ),
+        422 => Some(
+            "The `Idempotency-Key` was already used for a different request (`/problems/idempotency-key-reused`).",
+        ),
+        _ => None,
+    }
+}
+
+/// The longest `Idempotency-Key` the runtime accepts.
+const MAX_IDEMPOTENCY_KEY: usize = 255;
 
 /// Adds the header the framework sends with a problem of `status`, if any
 /// (`WWW-Authenticate` on 401 and 403, `Allow` on 405, `Retry-After` on 503).

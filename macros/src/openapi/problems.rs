@@ -110,6 +110,10 @@ impl Docs<'_> {
         if endpoint.body.is_some() {
             statuses.extend([415, 422]);
         }
+        if endpoint.idempotency.is_some() {
+            // A key in use (409) or reused for another request (422).
+            statuses.extend([409, 422]);
+        }
         if let Some(source) = source {
             statuses.extend(
                 source

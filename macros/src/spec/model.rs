@@ -431,7 +431,18 @@ pub struct Response {
     pub extensions: Vec<Field>,
 }
 
-/// An endpoint.
+/// How an endpoint takes an `Idempotency-Key`.
+#[derive(Debug, Clone)]
+pub struct Idempotency {
+    /// Whether a request without one is refused.
+    pub required: bool,
+    /// How long a record is kept, in seconds.
+    pub expires_seconds: u64,
+    /// Where it is declared.
+    pub loc: Loc,
+}
+
+/// A declared endpoint.
 #[derive(Debug, Clone)]
 pub struct Endpoint {
     /// snake_case operation id.
@@ -458,6 +469,8 @@ pub struct Endpoint {
     pub responses: Vec<Response>,
     /// `auth:`; `None` admits every authenticated caller.
     pub access: Option<Access>,
+    /// `idempotency:`: whether it takes an `Idempotency-Key`.
+    pub idempotency: Option<Idempotency>,
     /// Whether part of the endpoint could not be read (already reported);
     /// checks that depend on the missing part are skipped.
     pub incomplete: bool,

@@ -97,6 +97,12 @@ impl Schema {
         Some(Schema { conn, catalog })
     }
 
+    /// Whether `sql`, a statement the framework runs itself, prepares
+    /// against the schema; SQLite's complaint if not.
+    pub fn prepares(&self, sql: &str) -> Result<(), String> {
+        self.conn.prepare(sql).map(drop).map_err(|e| e.to_string())
+    }
+
     /// Prepares `query`, reporting SQLite's complaint at its location.
     pub fn describe(&self, query: &Query, d: &mut Diagnostics) -> Option<Described> {
         let stmt = match self.conn.prepare(&query.text) {

@@ -6,6 +6,7 @@ use std::path::Path;
 
 use crate::load::generate;
 
+mod idempotency;
 mod security;
 
 const MIGRATION: &str =

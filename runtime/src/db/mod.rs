@@ -84,6 +84,11 @@ impl ResultSet {
         self.changes
     }
 
+    /// How many columns each row has.
+    pub fn width(&self) -> usize {
+        self.sql.columns.len()
+    }
+
     /// How many rows came back.
     pub fn len(&self) -> usize {
         match self.sql.columns.len() {

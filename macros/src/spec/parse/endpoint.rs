@@ -36,6 +36,7 @@ const ENDPOINT_KEYS: &[&str] = &[
     "handler",
     "responses",
     "auth",
+    "idempotency",
 ];
 
 fn parse_endpoint(
@@ -143,6 +144,9 @@ fn parse_endpoint(
         access: map
             .get("auth")
             .and_then(|n| super::security::parse_access(src, n, &what, d)),
+        idempotency: map
+            .get("idempotency")
+            .and_then(|n| super::idempotency::parse_idempotency(src, n, &what, d)),
         incomplete: d.count() > errors_before,
         failed_params,
     })

@@ -4,9 +4,11 @@
 //!
 //! One file per part of the spec: the top level and schemas here, value
 //! types in `value`, endpoints in `endpoint`, their responses in
-//! `response`, and the security model in `security`.
+//! `response`, idempotency keys in `idempotency`, and the security model
+//! in `security`.
 
 mod endpoint;
+mod idempotency;
 mod response;
 mod security;
 
