@@ -208,3 +208,14 @@ WHERE id = :order_id
   AND (:auth_role = 'staff' OR (customer_id = :auth_sub AND :status = 'cancelled'))
   AND EXISTS (SELECT 1 FROM order_transitions t
               WHERE t.from_status = orders.status AND t.to_status = :status);
+
+-- name: cancel_stale_orders :exec
+-- Cancels the orders still pending :max_age_minutes after they were placed.
+-- The schema's triggers release their stock and record the change in their
+-- history, as for any cancellation.
+-- param max_age_minutes: integer
+UPDATE orders
+SET status = 'cancelled',
+    updated_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now')
+WHERE status = 'pending'
+  AND created_at < strftime('%Y-%m-%dT%H:%M:%fZ', 'now', printf('-%d minutes', :max_age_minutes));

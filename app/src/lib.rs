@@ -8,7 +8,7 @@
 //! endpoints whose logic SQL alone cannot express.
 //!
 //! The same code serves natively (`src/main.rs`, on SQLite) and on
-//! Cloudflare Workers (the `fetch` event below, on D1).
+//! Cloudflare Workers (the `fetch` and `scheduled` events below, on D1).
 
 keel::api!(
     spec = "../api.yaml",
@@ -35,4 +35,12 @@ async fn fetch(
     _ctx: worker::Context,
 ) -> worker::Result<worker::Response> {
     keel::worker::fetch::<Api>(req, &env, "DB").await
+}
+
+/// The Workers cron entry point: runs the spec's jobs whose schedule is the
+/// trigger that fired (the triggers are in `wrangler.toml`).
+#[cfg(target_arch = "wasm32")]
+#[worker::event(scheduled)]
+async fn scheduled(event: worker::ScheduledEvent, env: worker::Env, _ctx: worker::ScheduleContext) {
+    keel::worker::scheduled::<Api>(&event.cron(), &env, "DB").await;
 }

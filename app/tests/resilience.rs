@@ -426,3 +426,119 @@ fn json_logs_carry_the_request_id_of_each_request() {
     assert_eq!(found["path"], "/v1/products/999999", "{found}");
     assert_eq!(found["level"], "INFO", "{found}");
 }
+
+/// Waits (up to 10 s) until `check` holds.
+#[track_caller]
+fn eventually(what: &str, check: impl Fn() -> bool) {
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while !check() {
+        assert!(
+            Instant::now() < deadline,
+            "{what} did not happen within 10 s"
+        );
+        std::thread::sleep(Duration::from_millis(100));
+    }
+}
+
+#[test]
+fn jobs_run_on_their_schedule_with_their_settings() {
+    let every_second = [
+        "--job-schedule",
+        "cancel_stale_orders=* * * * * *",
+        "--job-schedule",
+        "purge_idempotency_keys=* * * * * *",
+    ];
+    // Pending orders expire at once.
+    let s = Server::native_with_env(&every_second, &[("PENDING_ORDER_MAX_AGE_MINUTES", "0")]);
+    let sku = stock_up(&s);
+    let reserved = || s.scalar("SELECT SUM(reserved) FROM stock");
+    let before = reserved();
+    let token = customer(CUSTOMER);
+    let headers = [
+        ("authorization", token.as_str()),
+        ("content-type", "application/json"),
+    ];
+    let Outcome::Complete { status: 201, body } =
+        s.attempt("POST", "/v1/orders", &headers, &order(&sku, 3))
+    else {
+        panic!("the order was not placed");
+    };
+    let id = serde_json::from_slice::<Value>(&body).expect("an order")["id"]
+        .as_i64()
+        .expect("an id");
+    eventually("the stale order's cancellation", || {
+        s.rows(&format!("SELECT status FROM orders WHERE id = {id}"))[0][0] == "cancelled"
+    });
+    assert_eq!(reserved(), before, "its stock is released");
+    assert_eq!(
+        s.scalar(&format!(
+            "SELECT COUNT(*) FROM order_events WHERE order_id = {id} AND status = 'cancelled'"
+        )),
+        1
+    );
+    // Expired idempotency records are purged; live ones stay.
+    s.db()
+        .execute_batch(
+            "INSERT INTO keel_idempotency VALUES ('p', 'create_order', 'old', 'f', '[]', 0);
+             INSERT INTO keel_idempotency VALUES ('p', 'create_order', 'live', 'f', '[]', unixepoch() + 3600);",
+        )
+        .expect("records");
+    eventually("the purge", || {
+        s.scalar("SELECT COUNT(*) FROM keel_idempotency WHERE key = 'old'") == 0
+    });
+    assert_eq!(
+        s.scalar("SELECT COUNT(*) FROM keel_idempotency WHERE key = 'live'"),
+        1
+    );
+}
+
+#[test]
+fn a_failing_job_is_logged_and_the_server_carries_on() {
+    let s = Server::native_with_env(
+        &["--job-schedule", "cancel_stale_orders=* * * * * *"],
+        &[("PENDING_ORDER_MAX_AGE_MINUTES", "an hour")],
+    );
+    let sku = stock_up(&s);
+    let token = customer(CUSTOMER);
+    let headers = [
+        ("authorization", token.as_str()),
+        ("content-type", "application/json"),
+    ];
+    assert!(matches!(
+        s.attempt("POST", "/v1/orders", &headers, &order(&sku, 1)),
+        Outcome::Complete { status: 201, .. }
+    ));
+    // Several failed runs later, the server answers and cancelled nothing.
+    std::thread::sleep(Duration::from_millis(2500));
+    assert_eq!(s.get("/healthz").status, 200);
+    assert_eq!(
+        s.scalar("SELECT COUNT(*) FROM orders WHERE status = 'cancelled'"),
+        0
+    );
+}
+
+#[test]
+fn a_bad_job_schedule_stops_the_server_at_start() {
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_app"))
+        .args([
+            "--port",
+            "0",
+            "--job-schedule",
+            "nightly=0 3 * * *",
+            "--database",
+        ])
+        .arg(tempfile::tempdir().expect("dir").path().join("x.sqlite3"))
+        .arg("--env-file")
+        .arg(support::tokens::dev_vars())
+        .output()
+        .expect("run the app");
+    assert!(!out.status.success());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(
+        stderr.lines().last(),
+        Some(
+            "error: --job-schedule: no job is called \"nightly\"; the spec's jobs are: cancel_stale_orders, purge_idempotency_keys"
+        ),
+        "{stderr}"
+    );
+}

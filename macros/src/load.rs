@@ -240,6 +240,14 @@ pub fn generate(files: &Files<'_>) -> Result<TokenStream, Vec<String>> {
     if let (Some(spec), Some(schema)) = (&spec, &schema) {
         check::idempotency::check_table(spec, schema, &mut d);
     }
+    // A Workers app's cron triggers must be its jobs' schedules.
+    let wrangler = manifest_dir.join("wrangler.toml");
+    if let Some(spec) = &spec
+        && wrangler.is_file()
+    {
+        let text = read(&wrangler, "wrangler.toml", &mut tracked)?;
+        check::jobs::check_triggers(spec, &text, &display(&wrangler), &mut d);
+    }
     clock.lap("spec against SQL");
     if d.has_errors() {
         return Err(render(d));

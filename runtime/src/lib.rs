@@ -20,6 +20,7 @@
 //!   backends, and migrations.
 //! - [`cursor`]: opaque keyset-pagination cursors.
 //! - [`idempotency`]: `Idempotency-Key`, so a retried write is not done twice.
+//! - [`jobs`]: SQL run on a schedule.
 //! - [`http`]: the target-neutral request and response.
 //! - [`service`]: the [`Service`] trait every generated API implements.
 //! - [`request_id`]: the id that ties a response to its log lines.
@@ -35,6 +36,7 @@ pub mod docs;
 pub mod extract;
 pub mod http;
 pub mod idempotency;
+pub mod jobs;
 pub mod log;
 #[cfg(not(target_arch = "wasm32"))]
 pub mod native;

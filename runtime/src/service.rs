@@ -43,6 +43,8 @@ pub trait Service: 'static {
     /// Who may call what: the security schemes, roles and claims of the
     /// spec ([`Security::NONE`] when it declares none).
     const SECURITY: &'static Security;
+    /// The spec's scheduled jobs.
+    const JOBS: &'static [crate::jobs::Job] = &[];
 
     /// Routes and handles one request.
     fn handle<D: Database>(

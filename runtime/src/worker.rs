@@ -192,3 +192,48 @@ fn into_worker(response: Response) -> worker::Result<worker::Response> {
         .with_status(response.status.as_u16())
         .with_headers(headers))
 }
+
+/// Handles one `scheduled` event: runs every job of `S` whose schedule is
+/// the cron trigger that fired, on the D1 binding `binding`. A job's
+/// failure is logged; it runs again at the trigger's next time.
+///
+/// ```ignore
+/// #[worker::event(scheduled)]
+/// async fn scheduled(event: worker::ScheduledEvent, env: worker::Env, _: worker::ScheduleContext) {
+///     keel::worker::scheduled::<Api>(&event.cron(), &env, "DB").await;
+/// }
+/// ```
+pub async fn scheduled<S: Service>(cron: &str, env: &worker::Env, binding: &str) {
+    let db = match D1Database::from_env(env, binding) {
+        Ok(db) => db,
+        Err(err) => {
+            crate::log::error(&format!("scheduled {cron:?}: {err}"));
+            return;
+        }
+    };
+    let fired = cron.split_whitespace().collect::<Vec<_>>().join(" ");
+    let variable = |name: &str| {
+        env.var(name)
+            .map(|v| v.to_string())
+            .or_else(|_| env.secret(name).map(|s| s.to_string()))
+            .ok()
+    };
+    let mut ran = false;
+    for job in S::JOBS.iter().filter(|job| job.schedule == fired) {
+        ran = true;
+        match job.run(&db, &variable).await {
+            Ok(done) => {
+                worker::console_log!("job {} ran: rows changed {:?}", job.name, done.changed)
+            }
+            Err(err) => crate::log::error(&format!(
+                "job {} failed: {err}; it runs again at its next time",
+                job.name
+            )),
+        }
+    }
+    if !ran {
+        crate::log::warn(&format!(
+            "the cron trigger {cron:?} fired, but no job has that schedule"
+        ));
+    }
+}

@@ -136,6 +136,10 @@ pub(crate) const ALL: &[Case] = &[
     ),
     ("stock is never oversold", orders::stock_is_never_oversold),
     (
+        "stale pending orders are cancelled by the job",
+        orders::stale_pending_orders_are_cancelled_by_the_job,
+    ),
+    (
         "a retry with the same idempotency key gets the first response",
         idempotency::a_retry_with_the_same_key_gets_the_first_response,
     ),

@@ -5,6 +5,7 @@ mod access;
 mod binding;
 mod endpoint;
 pub mod idempotency;
+pub mod jobs;
 mod mapping;
 mod params;
 pub mod plan;
@@ -98,6 +99,7 @@ pub fn check(spec: &Spec, sql: &Resolved<'_>, d: &mut Diagnostics) -> Option<(Pl
             endpoints.push(plan);
         }
     }
+    let jobs = jobs::check(spec, sql, d);
 
     let handler_queries: Vec<usize> = spec
         .endpoints
@@ -116,6 +118,7 @@ pub fn check(spec: &Spec, sql: &Resolved<'_>, d: &mut Diagnostics) -> Option<(Pl
             Implementation::Queries(uses) | Implementation::Handler { queries: uses, .. } => uses,
         })
         .map(|q| q.query.value.as_str())
+        .chain(jobs::used_queries(spec))
         // A misspelled name (reported already) stands for what it is
         // closest to, which is then not reported unused as well.
         .filter_map(|name| match sql.index_of(name) {
@@ -235,6 +238,7 @@ pub fn check(spec: &Spec, sql: &Resolved<'_>, d: &mut Diagnostics) -> Option<(Pl
         types: types.types.clone(),
         queries,
         endpoints,
+        jobs,
         security: security.into_plan(),
         migrations: Vec::new(),
         tracked: Vec::new(),

@@ -13,6 +13,7 @@
 
 mod auth;
 mod endpoints;
+mod jobs;
 mod queries;
 mod router;
 mod types;

@@ -87,6 +87,7 @@ pub(super) fn expand(plan: &Plan) -> TokenStream {
             }
         }
     });
+    let jobs = super::jobs::jobs(plan);
     let openapi_json = &plan.openapi_json;
     let openapi_yaml = &plan.openapi_yaml;
     let title = &plan.title;
@@ -108,6 +109,7 @@ pub(super) fn expand(plan: &Plan) -> TokenStream {
             const OPENAPI_JSON: &'static str = #openapi_json;
             const OPENAPI_YAML: &'static str = #openapi_yaml;
             const SECURITY: &'static ::keel::auth::Security = &auth::SECURITY;
+            const JOBS: &'static [::keel::jobs::Job] = #jobs;
 
             fn handle<D: ::keel::Database>(
                 cx: &::keel::Context<'_, D>,

@@ -40,6 +40,44 @@ pub struct Spec {
     pub endpoints: Vec<Endpoint>,
     /// `security:`, if declared.
     pub security: Option<Security>,
+    /// `jobs:`, in file order.
+    pub jobs: Vec<Job>,
+}
+
+/// A scheduled job: SQL run on a cron schedule.
+#[derive(Debug, Clone)]
+pub struct Job {
+    /// snake_case name.
+    pub name: Spanned<String>,
+    /// What it does, for docs and logs.
+    pub description: Option<String>,
+    /// The cron schedule (five fields, UTC, as Workers' cron triggers).
+    pub schedule: Spanned<String>,
+    /// The queries it runs, in one batch.
+    pub queries: Vec<Spanned<String>>,
+    /// Values for the queries' parameters, from variables.
+    pub settings: Vec<JobSetting>,
+}
+
+/// A job's parameter, read from a variable (the environment natively, a
+/// Workers var or secret at the edge), with a default.
+#[derive(Debug, Clone)]
+pub struct JobSetting {
+    /// The SQL parameter it binds (without `:`).
+    pub param: Spanned<String>,
+    /// The variable it is read from.
+    pub variable: Spanned<String>,
+    /// The value when the variable is unset.
+    pub default: Spanned<SettingValue>,
+}
+
+/// A setting's default, which also gives its type.
+#[derive(Debug, Clone, PartialEq)]
+pub enum SettingValue {
+    /// A whole number.
+    Integer(i64),
+    /// Text.
+    Text(String),
 }
 
 /// `security:`: how callers prove who they are, which claims identify them,

@@ -7,6 +7,7 @@ use std::path::Path;
 use crate::load::generate;
 
 mod idempotency;
+mod jobs;
 mod security;
 
 const MIGRATION: &str =

@@ -24,6 +24,7 @@
 //! }
 //! ```
 
+mod jobs;
 mod options;
 mod secrets;
 mod serve;
@@ -66,6 +67,9 @@ pub enum ServerError {
     /// The env file could not be read.
     #[error("{0}")]
     EnvFile(String),
+    /// A job's schedule (or its override) is unusable.
+    #[error("{0}")]
+    Jobs(String),
     /// A security scheme's keys are missing or unusable.
     #[error("{}", .0.iter().map(ToString::to_string).collect::<Vec<_>>().join("\n"))]
     Keys(Vec<KeyError>),
@@ -236,6 +240,11 @@ impl<S: Service> Server<S> {
             ),
             (None, _) => {}
         }
+        let scheduled = if options.no_jobs {
+            Vec::new()
+        } else {
+            jobs::schedules(S::JOBS, &options.job_schedule).map_err(ServerError::Jobs)?
+        };
         let db = self.open_database(&options)?;
         let addr = format!("{}:{}", options.host, options.port);
         let listener = tokio::net::TcpListener::bind(&addr)
@@ -248,6 +257,10 @@ impl<S: Service> Server<S> {
             S::VERSION,
             options.database.display()
         );
+        if options.no_jobs && !S::JOBS.is_empty() {
+            tracing::info!("jobs are not run by this process (--no-jobs)");
+        }
+        jobs::spawn(scheduled, db.clone(), variables);
         let limits = serve::Limits::from(&options);
         serve::accept_loop::<S>(listener, db, keys, limits, shutdown).await;
         Ok(())

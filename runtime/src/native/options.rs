@@ -56,6 +56,14 @@ pub struct Options {
     /// before the server exits anyway.
     #[arg(long, env = "KEEL_SHUTDOWN_TIMEOUT", default_value = "10s", value_parser = duration)]
     pub shutdown_timeout: Duration,
+    /// Do not run the spec's jobs in this process: when several servers
+    /// share one database, run them in one.
+    #[arg(long, env = "KEEL_NO_JOBS")]
+    pub no_jobs: bool,
+    /// Run a job on another schedule here: `NAME=CRON` (a sixth, leading
+    /// field gives seconds), repeatable; in the environment, `;`-separated.
+    #[arg(long, env = "KEEL_JOB_SCHEDULE", value_delimiter = ';')]
+    pub job_schedule: Vec<String>,
     /// Log filter, in `tracing` syntax (`info`, `keel=debug`, ...).
     #[arg(long, env = "KEEL_LOG", default_value = "info")]
     pub log: String,

@@ -7,7 +7,7 @@ use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
 /// The variables the server can read.
-#[derive(Debug, Default)]
+#[derive(Debug, Default, Clone)]
 pub struct Variables {
     file: HashMap<String, String>,
     /// The env file read, for the start-up message.

@@ -4,11 +4,12 @@
 //!
 //! One file per part of the spec: the top level and schemas here, value
 //! types in `value`, endpoints in `endpoint`, their responses in
-//! `response`, idempotency keys in `idempotency`, and the security model
-//! in `security`.
+//! `response`, idempotency keys in `idempotency`, scheduled jobs in
+//! `jobs`, and the security model in `security`.
 
 mod endpoint;
 mod idempotency;
+mod jobs;
 mod response;
 mod security;
 
@@ -31,6 +32,7 @@ const TOP_KEYS: &[&str] = &[
     "security",
     "schemas",
     "endpoints",
+    "jobs",
 ];
 const PRIMITIVES: &[&str] = &["integer", "number", "string", "boolean", "array"];
 
@@ -98,6 +100,10 @@ pub fn parse(src: &Src, text: &str, d: &mut Diagnostics) -> Option<Spec> {
             Vec::new()
         }
     };
+    let jobs = top
+        .get("jobs")
+        .map(|n| jobs::parse_jobs(src, n, d))
+        .unwrap_or_default();
     Some(Spec {
         info,
         servers,
@@ -105,6 +111,7 @@ pub fn parse(src: &Src, text: &str, d: &mut Diagnostics) -> Option<Spec> {
         schemas,
         endpoints,
         security,
+        jobs,
     })
 }
 
