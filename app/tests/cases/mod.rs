@@ -136,6 +136,10 @@ pub(crate) const ALL: &[Case] = &[
     ),
     ("stock is never oversold", orders::stock_is_never_oversold),
     (
+        "an order storm never oversells",
+        orders::an_order_storm_never_oversells,
+    ),
+    (
         "stale pending orders are cancelled by the job",
         orders::stale_pending_orders_are_cancelled_by_the_job,
     ),

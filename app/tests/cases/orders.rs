@@ -612,3 +612,78 @@ pub(super) fn stale_pending_orders_are_cancelled_by_the_job(s: &Server) {
     let changes = history["history"].as_array().expect("history");
     assert_eq!(changes.last().expect("a change")["status"], "cancelled");
 }
+
+pub(super) fn an_order_storm_never_oversells(s: &Server) {
+    // 50 units in two warehouses; 200 customers want one each, at once.
+    const SKU: &str = "APP-006";
+    const UNITS: usize = 50;
+    const BUYERS: usize = 200;
+    let conn = s.db();
+    conn.execute_batch(&format!(
+        "UPDATE stock SET on_hand = 0, reserved = 0 WHERE product_id = (SELECT id FROM products WHERE sku = '{SKU}');
+         UPDATE stock SET on_hand = 30 WHERE warehouse_id = 1 AND product_id = (SELECT id FROM products WHERE sku = '{SKU}');
+         UPDATE stock SET on_hand = 20 WHERE warehouse_id = 2 AND product_id = (SELECT id FROM products WHERE sku = '{SKU}');"
+    ))
+    .expect("stock the SKU");
+    drop(conn);
+    let tokens: Vec<String> = (0..BUYERS)
+        .map(|i| customer(1000 + i64::try_from(i).expect("small")))
+        .collect();
+    let body = serde_json::to_vec(&json!({
+        "items": [{"sku": SKU, "quantity": 1}],
+        "shipping_address": address(),
+    }))
+    .expect("json");
+    let start = std::sync::Barrier::new(BUYERS);
+    let replies: Vec<crate::support::Reply> = std::thread::scope(|scope| {
+        let handles: Vec<_> = tokens
+            .iter()
+            .map(|token| {
+                let (start, body) = (&start, &body);
+                scope.spawn(move || {
+                    start.wait();
+                    s.by(token).send(
+                        "POST",
+                        "/v1/orders",
+                        &[("content-type", "application/json")],
+                        Some(body),
+                    )
+                })
+            })
+            .collect();
+        handles
+            .into_iter()
+            .map(|h| h.join().expect("a buyer"))
+            .collect()
+    });
+    let mut placed = 0;
+    for reply in &replies {
+        match reply.status {
+            201 => placed += 1,
+            409 => {
+                let problem = reply.problem(409);
+                assert_eq!(problem["type"], "/problems/insufficient-stock", "{problem}");
+            }
+            other => panic!(
+                "a buyer got {other}: {}",
+                String::from_utf8_lossy(&reply.body)
+            ),
+        }
+    }
+    assert_eq!(placed, UNITS, "exactly the units in stock were sold");
+    let rows = stock(s, SKU);
+    for row in &rows {
+        let (on_hand, reserved) = (row[1].as_i64().unwrap_or(-1), row[2].as_i64().unwrap_or(-1));
+        assert!(reserved >= 0 && reserved <= on_hand, "{row}");
+    }
+    let reserved: i64 = rows.iter().filter_map(|r| r[2].as_i64()).sum();
+    assert_eq!(
+        reserved,
+        s.scalar(&format!(
+            "SELECT COALESCE(SUM(i.quantity), 0) FROM order_items i JOIN orders o ON o.id = i.order_id \
+             WHERE o.status = 'pending' AND i.product_id = (SELECT id FROM products WHERE sku = '{SKU}')"
+        )),
+        "reserved equals the units of the accepted orders"
+    );
+    assert_eq!(reserved, 50);
+}
