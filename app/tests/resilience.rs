@@ -542,3 +542,31 @@ fn a_bad_job_schedule_stops_the_server_at_start() {
         "{stderr}"
     );
 }
+
+#[test]
+fn a_server_without_a_cursor_key_does_not_start() {
+    let dir = tempfile::tempdir().expect("dir");
+    let vars = std::fs::read_to_string(support::tokens::dev_vars()).expect("dev vars");
+    let without: String = vars
+        .lines()
+        .filter(|l| !l.starts_with("KEEL_CURSOR_KEY="))
+        .map(|l| format!("{l}\n"))
+        .collect();
+    let env_file = dir.path().join("keys.env");
+    std::fs::write(&env_file, without).expect("env file");
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_app"))
+        .args(["--port", "0", "--database"])
+        .arg(dir.path().join("x.sqlite3"))
+        .arg("--env-file")
+        .arg(&env_file)
+        .env_remove("KEEL_CURSOR_KEY")
+        .output()
+        .expect("run the app");
+    assert!(!out.status.success());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(
+        stderr.lines().last(),
+        Some("error: KEEL_CURSOR_KEY is not set: the API's paginated endpoints sign their cursors with it; set it to a random secret of at least 32 bytes (`openssl rand -base64 32`), the same on every server"),
+        "{stderr}"
+    );
+}

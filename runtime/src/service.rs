@@ -45,6 +45,9 @@ pub trait Service: 'static {
     const SECURITY: &'static Security;
     /// The spec's scheduled jobs.
     const JOBS: &'static [crate::jobs::Job] = &[];
+    /// Whether an endpoint pages with cursors, which need a cursor key
+    /// ([`crate::cursor::CURSOR_KEY_VARIABLE`]).
+    const PAGINATED: bool = false;
 
     /// Routes and handles one request.
     fn handle<D: Database>(

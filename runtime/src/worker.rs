@@ -84,7 +84,9 @@ fn keys(security: &'static Security, env: &worker::Env) -> Rc<Keys> {
         .schemes
         .iter()
         .flat_map(|s| s.keys.iter())
-        .map(|&(_, variable)| (variable, env.var(variable).ok().map(|v| v.to_string())))
+        .map(|&(_, variable)| variable)
+        .chain([crate::cursor::CURSOR_KEY_VARIABLE])
+        .map(|variable| (variable, env.var(variable).ok().map(|v| v.to_string())))
         .collect();
     KEYS.with(|cache| {
         let mut cache = cache.borrow_mut();

@@ -75,6 +75,9 @@ impl Fixture {
             (name == "NOTES_SECRET").then(|| SECRET.to_owned())
         });
         assert!(errors.is_empty(), "{errors:?}");
+        let keys = keys.with_cursor(keel::cursor::CursorKey::from_bytes(
+            b"a cursor key for the tests, 32+ bytes",
+        ));
         Fixture {
             db,
             keys,

@@ -202,7 +202,31 @@ pub(super) fn cursors_are_checked(s: &Server) {
         ))
         .problem(400);
     assert_eq!(refiltered["errors"][0]["pointer"], "#/query/cursor");
-    for bad in ["garbage", "WyJ4Il0", "W10"] {
+    // Forged: the payload of a real cursor with a price where it had one
+    // (`sort=price_asc` keys on price, then id), re-encoded; the server's
+    // signature no longer matches, so it is refused rather than followed.
+    let (payload, tag) = cursor.split_once('.').expect("payload.tag");
+    let json = String::from_utf8(
+        base64::Engine::decode(&base64::engine::general_purpose::URL_SAFE_NO_PAD, payload)
+            .expect("base64url"),
+    )
+    .expect("utf-8");
+    let keys: Value = serde_json::from_str(&json).expect("json");
+    let mut forged_keys = keys.clone();
+    forged_keys[1] = json!("a string where a price goes");
+    let forged_payload = base64::Engine::encode(
+        &base64::engine::general_purpose::URL_SAFE_NO_PAD,
+        forged_keys.to_string(),
+    );
+    let forged = format!("{forged_payload}.{tag}");
+    let unsigned = payload.to_owned();
+    for bad in [
+        "garbage",
+        "WyJ4Il0",
+        "W10",
+        forged.as_str(),
+        unsigned.as_str(),
+    ] {
         let problem = s.get(&format!("/v1/products?cursor={bad}")).problem(400);
         assert_eq!(
             problem["errors"],

@@ -306,9 +306,11 @@ fn plan_page(m: &Mapped<'_>, what: &str, d: &mut Diagnostics) -> Option<PagePlan
             );
         }
     }
+    let key_types = key_columns.iter().map(|&i| m.columns[i].typed.ty).collect();
     (d.count() == errors).then_some(PagePlan {
         stmt: m.stmt,
         key_columns,
+        key_types,
         default_limit: paginate.default_limit,
         max_limit: paginate.max_limit,
     })

@@ -360,6 +360,8 @@ pub struct PagePlan {
     pub stmt: usize,
     /// Key columns.
     pub key_columns: Vec<usize>,
+    /// Their types, which a cursor's keys must have.
+    pub key_types: Vec<crate::sql::infer::SqlType>,
     /// Default page size.
     pub default_limit: u64,
     /// Largest page size.

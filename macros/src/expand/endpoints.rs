@@ -12,6 +12,7 @@ use crate::check::plan::*;
 use crate::names;
 use crate::spec::{ParamIn, Segment};
 use crate::sql::Cardinality;
+use crate::sql::infer::SqlType;
 
 pub(super) fn expand(plan: &Plan) -> TokenStream {
     let endpoints = plan.endpoints.iter().map(|e| endpoint(plan, e));
@@ -331,21 +332,23 @@ fn declarative(
             let value = arg_value(plan, a, e, body_fields);
             Some(quote! { __fp.add(#name, &#value); })
         });
-        let width = page.key_columns.len();
+        let types = page.key_types.iter().map(|t| match t {
+            SqlType::Integer => quote!(::keel::cursor::KeyType::Integer),
+            SqlType::Real => quote!(::keel::cursor::KeyType::Real),
+            SqlType::Text => quote!(::keel::cursor::KeyType::Text),
+            SqlType::Blob | SqlType::Unknown => quote!(::keel::cursor::KeyType::Any),
+        });
         out.extend(quote! {
             let mut __fp = ::keel::cursor::Fingerprint::new();
             #(#adds)*
             let __fp = __fp.finish();
             let __after: ::std::vec::Vec<::keel::Value> = match &cursor {
-                ::std::option::Option::Some(__cursor) => match ::keel::cursor::decode(__cursor, __fp, #width) {
-                    ::std::result::Result::Ok(__keys) => __keys,
-                    ::std::result::Result::Err(__err) => {
-                        return ::std::result::Result::Err(::keel::Problem::invalid_request(::std::vec![::keel::Violation {
-                            pointer: "#/query/cursor".into(),
-                            detail: __err.detail().into(),
-                        }]));
+                ::std::option::Option::Some(__cursor) => {
+                    match ::keel::cursor::decode(__cx.keys.cursor(), __cursor, __fp, &[#(#types),*]) {
+                        ::std::result::Result::Ok(__keys) => __keys,
+                        ::std::result::Result::Err(__err) => return ::std::result::Result::Err(__err.problem()),
                     }
-                },
+                }
                 ::std::option::Option::None => ::std::vec::Vec::new(),
             };
         });
@@ -411,7 +414,7 @@ fn declarative(
                 let __next_cursor = if __items.len() > __limit {
                     __items.truncate(__limit);
                     match #r.rows().nth(__limit.saturating_sub(1)) {
-                        ::std::option::Option::Some(__last) => ::std::option::Option::Some(::keel::cursor::encode(__fp, &[#(#keys),*])?),
+                        ::std::option::Option::Some(__last) => ::std::option::Option::Some(::keel::cursor::encode(__cx.keys.cursor(), __fp, &[#(#keys),*])?),
                         ::std::option::Option::None => ::std::option::Option::None,
                     }
                 } else {

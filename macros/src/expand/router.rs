@@ -5,7 +5,7 @@ use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 
 use super::ident;
-use crate::check::plan::{EndpointPlan, Plan};
+use crate::check::plan::{EndpointKind, EndpointPlan, Plan};
 use crate::spec::{HttpMethod, Segment};
 
 pub(super) fn expand(plan: &Plan) -> TokenStream {
@@ -88,6 +88,9 @@ pub(super) fn expand(plan: &Plan) -> TokenStream {
         }
     });
     let jobs = super::jobs::jobs(plan);
+    let paginated = plan.endpoints.iter().any(|e| {
+        matches!(&e.kind, EndpointKind::Declarative { response, .. } if response.page.is_some())
+    });
     let openapi_json = &plan.openapi_json;
     let openapi_yaml = &plan.openapi_yaml;
     let title = &plan.title;
@@ -110,6 +113,7 @@ pub(super) fn expand(plan: &Plan) -> TokenStream {
             const OPENAPI_YAML: &'static str = #openapi_yaml;
             const SECURITY: &'static ::keel::auth::Security = &auth::SECURITY;
             const JOBS: &'static [::keel::jobs::Job] = #jobs;
+            const PAGINATED: bool = #paginated;
 
             fn handle<D: ::keel::Database>(
                 cx: &::keel::Context<'_, D>,

@@ -211,7 +211,7 @@ impl Docs<'_> {
                 },
                 (None, _) => Notes {
                     description: Some(
-                        "Where to continue: the `next_cursor` of the previous page, unchanged."
+                        "Where to continue: the `next_cursor` of the previous page, unchanged. Cursors are signed by the server and tied to the filters and sort that produced them; any other value is a 400."
                             .to_owned(),
                     ),
                     example: None,
@@ -239,6 +239,13 @@ impl Docs<'_> {
                     example: notes.example.clone(),
                 },
             );
+            // A cursor's form: base64url payload, `.`, a 16-byte base64url tag.
+            if declared.is_none()
+                && param.name == "cursor"
+                && let RefOr::T(Schema::Object(object)) = &mut schema
+            {
+                object.pattern = Some(CURSOR_PATTERN.to_owned());
+            }
             if let Some(default) = &param.default {
                 let value = Some(default_json(default, self.plan));
                 match &mut schema {
@@ -446,6 +453,9 @@ fn idempotency_problem(status: u16) -> Option<&'static str> {
         _ => None,
     }
 }
+
+/// What a cursor the server issues looks like.
+const CURSOR_PATTERN: &str = "^[A-Za-z0-9_-]+\\.[A-Za-z0-9_-]{22}$";
 
 /// The longest `Idempotency-Key` the runtime accepts.
 const MAX_IDEMPOTENCY_KEY: usize = 255;

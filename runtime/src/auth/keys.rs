@@ -32,10 +32,12 @@ const SPKI_ED25519: [u8; 12] = [
     0x30, 0x2a, 0x30, 0x05, 0x06, 0x03, 0x2b, 0x65, 0x70, 0x03, 0x21, 0x00,
 ];
 
-/// The verification keys of every scheme of an API.
+/// The server's secrets: the verification keys of every scheme of an API,
+/// and the key its pagination cursors are signed with.
 #[derive(Clone, Default)]
 pub struct Keys {
     schemes: Vec<SchemeKeys>,
+    cursor: Option<crate::cursor::CursorKey>,
 }
 
 /// The keys of one scheme, by algorithm. A scheme with none refuses every
@@ -76,6 +78,9 @@ pub enum KeyError {
         /// What is wrong with it.
         problem: String,
     },
+    /// The cursor key variable holds something unusable.
+    #[error("{0}")]
+    Cursor(String),
     /// None of the scheme's variables is set.
     #[error(
         "scheme `{scheme}` has no key: set {variables} (natively in the environment or the --env-file; on Workers with `wrangler secret put`, or in .dev.vars for `wrangler dev`)"
@@ -136,7 +141,22 @@ impl Keys {
             }
             schemes.push(keys);
         }
-        (Keys { schemes }, errors)
+        let cursor = crate::cursor::CursorKey::read(&lookup).unwrap_or_else(|problem| {
+            errors.push(KeyError::Cursor(problem));
+            None
+        });
+        (Keys { schemes, cursor }, errors)
+    }
+
+    /// The key pagination cursors are signed with, if one is configured.
+    pub fn cursor(&self) -> Option<&crate::cursor::CursorKey> {
+        self.cursor.as_ref()
+    }
+
+    /// These keys with `cursor` as the cursor key.
+    pub fn with_cursor(mut self, cursor: crate::cursor::CursorKey) -> Keys {
+        self.cursor = Some(cursor);
+        self
     }
 
     /// The keys of scheme `index`.
@@ -149,6 +169,7 @@ impl KeyError {
     fn scheme(&self) -> &'static str {
         match self {
             KeyError::Invalid { scheme, .. } | KeyError::Missing { scheme, .. } => scheme,
+            KeyError::Cursor(_) => "",
         }
     }
 }

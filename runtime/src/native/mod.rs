@@ -128,7 +128,13 @@ impl<S: Service> Server<S> {
     /// Reads the verification keys of every security scheme; a scheme
     /// without a usable key is an error.
     pub fn keys(&self, variables: &Variables) -> Result<Keys, ServerError> {
-        let (keys, errors) = Keys::read(S::SECURITY, |name| variables.get(name));
+        let (keys, mut errors) = Keys::read(S::SECURITY, |name| variables.get(name));
+        if S::PAGINATED && keys.cursor().is_none() && errors.is_empty() {
+            errors.push(KeyError::Cursor(format!(
+                "{} is not set: the API's paginated endpoints sign their cursors with it; set it to a random secret of at least 32 bytes (`openssl rand -base64 32`), the same on every server",
+                crate::cursor::CURSOR_KEY_VARIABLE
+            )));
+        }
         if errors.is_empty() {
             Ok(keys)
         } else {
