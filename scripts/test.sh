@@ -6,13 +6,16 @@
 #     (cargo install);
 #   - wrangler, workerd, binaryen, esbuild, and the TypeScript client and
 #     browser test tools (npm ci, from package-lock.json);
-#   - the OpenAPI validator and the Python client generator, in .venv (pip,
-#     from app/tests/clients/python/requirements.txt, hashes checked);
+#   - the OpenAPI validator, the Python client generator and Schemathesis, in
+#     .venv (pip, from app/tests/clients/python/requirements.txt, hashes
+#     checked);
 #   - Chromium for the docs portal test (Debian's package).
 #
 # Then: formatting, clippy (native and wasm32), the unit tests, the HTTP
 # suite against the native server and against the Worker under `wrangler dev`,
-# and the OpenAPI document's tests (validator, generated clients, browser).
+# the fault tests of the native server, property-based tests from the OpenAPI
+# document against both targets, and the document's own tests (validator,
+# generated clients, browser).
 set -eu
 root=$(CDPATH= cd -- "$(dirname -- "$0")/.." && pwd)
 cd "$root"

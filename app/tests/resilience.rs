@@ -566,7 +566,9 @@ fn a_server_without_a_cursor_key_does_not_start() {
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert_eq!(
         stderr.lines().last(),
-        Some("error: KEEL_CURSOR_KEY is not set: the API's paginated endpoints sign their cursors with it; set it to a random secret of at least 32 bytes (`openssl rand -base64 32`), the same on every server"),
+        Some(
+            "error: KEEL_CURSOR_KEY is not set: the API's paginated endpoints sign their cursors with it; set it to a random secret of at least 32 bytes (`openssl rand -base64 32`), the same on every server"
+        ),
         "{stderr}"
     );
 }
