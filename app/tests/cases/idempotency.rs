@@ -25,7 +25,7 @@ fn place(s: &Server, who: i64, key: Option<&str>, body: &[u8]) -> crate::support
         headers.push(("idempotency-key", key));
     }
     s.by(&customer(who))
-        .send("POST", "/v1/orders", &headers, Some(body))
+        .send_until_served("POST", "/v1/orders", &headers, Some(body))
 }
 
 fn orders_of(s: &Server, who: i64) -> i64 {

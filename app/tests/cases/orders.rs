@@ -642,7 +642,7 @@ pub(super) fn an_order_storm_never_oversells(s: &Server) {
                 let (start, body) = (&start, &body);
                 scope.spawn(move || {
                     start.wait();
-                    s.by(token).send(
+                    s.by(token).send_until_served(
                         "POST",
                         "/v1/orders",
                         &[("content-type", "application/json")],

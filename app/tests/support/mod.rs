@@ -570,6 +570,31 @@ impl Caller<'_> {
         self.send("GET", path, &[], None)
     }
 
+    /// Sends a request as a well-behaved client does under load: when the
+    /// server sheds it (503 with `Retry-After`, nothing done), it waits and
+    /// sends it again, for up to a minute.
+    #[track_caller]
+    pub(crate) fn send_until_served(
+        &self,
+        method: &str,
+        path: &str,
+        headers: &[(&str, &str)],
+        body: Option<&[u8]>,
+    ) -> Reply {
+        for _ in 0..60 {
+            let reply = self.send(method, path, headers, body);
+            if reply.status != 503 {
+                return reply;
+            }
+            let wait = reply
+                .header("retry-after")
+                .and_then(|v| v.parse().ok())
+                .unwrap_or(1);
+            std::thread::sleep(Duration::from_secs(wait));
+        }
+        panic!("{method} {path} was shed for a minute");
+    }
+
     /// `method path` with a JSON body.
     #[track_caller]
     pub(crate) fn json(&self, method: &str, path: &str, body: &Value) -> Reply {
