@@ -64,7 +64,7 @@ impl fmt::Display for Diagnostic {
 }
 
 /// The errors found so far.
-#[derive(Debug, Default)]
+#[derive(Debug, Default, Clone)]
 pub struct Diagnostics {
     list: Vec<Diagnostic>,
 }
@@ -109,6 +109,11 @@ impl Diagnostics {
             message: message.into(),
             help,
         });
+    }
+
+    /// Records the errors of `other`, after those recorded so far.
+    pub fn append(&mut self, other: &Diagnostics) {
+        self.list.extend(other.list.iter().cloned());
     }
 
     /// Whether any error was recorded.

@@ -11,7 +11,7 @@ use syn::{LitStr, Token};
 
 use crate::check::{self, Resolved};
 use crate::diag::{Diagnostics, Loc};
-use crate::sql::analyze::{MigrationFile, Schema};
+use crate::sql::analyze::{MigrationFile, Schemas};
 use crate::{expand, handlers, names, openapi, spec, sql};
 
 /// The macro's arguments.
@@ -138,6 +138,12 @@ pub struct Files<'a> {
 /// Everything the macro does, from paths to tokens, as a plain function
 /// (the tests call it directly).
 pub fn generate(files: &Files<'_>) -> Result<TokenStream, Vec<String>> {
+    generate_with(files, &mut Schemas::default())
+}
+
+/// [`generate`], reusing what `schemas` kept of earlier calls with the same
+/// migrations (the fuzz test's thousands of cases share a few).
+pub fn generate_with(files: &Files<'_>, schemas: &mut Schemas) -> Result<TokenStream, Vec<String>> {
     let manifest_dir = files.base;
     let (spec_path, queries_dir, migrations_dir) = (files.spec, files.queries, files.migrations);
     // Messages show paths from the workspace root, found from the calling
@@ -225,7 +231,7 @@ pub fn generate(files: &Files<'_>) -> Result<TokenStream, Vec<String>> {
     }
 
     clock.lap("handlers");
-    let schema = Schema::build(&migrations, &mut d);
+    let schema = schemas.build(&migrations, &mut d);
     clock.lap("migrations");
     let described: Vec<_> = queries
         .iter()

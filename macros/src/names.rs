@@ -69,16 +69,29 @@ pub fn to_shouty(s: &str) -> String {
     to_snake_case(s).to_ascii_uppercase()
 }
 
+/// Names longer than this get no suggestion: the edit distance takes time
+/// and memory quadratic in the length, and a typo in a name this long is
+/// not what a suggestion would help with.
+const MAX_SUGGESTED: usize = 128;
+
 /// The candidate closest to `wrong`, if close enough to be a likely typo.
 pub fn did_you_mean<'a>(
     wrong: &str,
     candidates: impl IntoIterator<Item = &'a str>,
 ) -> Option<&'a str> {
-    let limit = (wrong.chars().count() / 3).max(1);
+    let wrong_lower = wrong.to_lowercase();
+    let len = wrong_lower.chars().count();
+    if len > MAX_SUGGESTED {
+        return None;
+    }
+    let limit = (len / 3).max(1);
     candidates
         .into_iter()
         .filter(|c| *c != wrong)
-        .map(|c| (edit_distance(&wrong.to_lowercase(), &c.to_lowercase()), c))
+        .map(|c| (c.to_lowercase(), c))
+        // The distance is at least the difference in length.
+        .filter(|(lower, _)| lower.chars().count().abs_diff(len) <= limit)
+        .map(|(lower, c)| (edit_distance(&wrong_lower, &lower), c))
         .filter(|(d, _)| *d <= limit)
         .min_by_key(|(d, _)| *d)
         .map(|(_, c)| c)

@@ -207,6 +207,13 @@ pub fn check(spec: &Spec, sql: &Resolved<'_>, d: &mut Diagnostics) -> Option<(Pl
                     ),
                     "give it an alias with `AS`, like `count(*) AS product_count`",
                 );
+            } else if let Some(message) = names::unusable(&column.name) {
+                // A column becomes a field of the query's row type.
+                d.error_help(
+                    &query.loc_at_line_col(column.at),
+                    format!("column of query `{}`: {message}", query.full_name),
+                    "give it an alias with `AS`",
+                );
             }
         }
         let binding = handler_queries

@@ -15,7 +15,8 @@ pub struct TypeTable {
     pub types: Vec<TypePlan>,
     index: HashMap<String, usize>,
     declared: Vec<(String, Loc)>,
-    /// Schemas with a field whose type did not resolve (already reported).
+    /// Schemas with a field whose type did not resolve, or that contain
+    /// themselves (already reported).
     broken: Vec<String>,
     /// Inline enums generated so far, and where each was written.
     inline: Vec<(String, Loc)>,
@@ -114,7 +115,8 @@ impl TypeTable {
     }
 
     /// Whether `name`, or a type it contains, has a field whose type is
-    /// unknown. Checks against such a type would only repeat that error.
+    /// unknown, or contains itself. Checks against such a type would only
+    /// repeat that error.
     pub fn is_broken(&self, name: &str) -> bool {
         let mut seen = Vec::new();
         self.broken_from(name, &mut seen)
@@ -247,10 +249,14 @@ impl TypeTable {
         })
     }
 
-    fn check_recursion(&self, schemas: &[Schema], d: &mut Diagnostics) {
+    /// Reports every schema that contains itself, and marks it broken: the
+    /// checks that walk a type's fields (filling a response from columns)
+    /// would never end.
+    fn check_recursion(&mut self, schemas: &[Schema], d: &mut Diagnostics) {
         for schema in schemas {
             let mut path = vec![schema.name.value.clone()];
             if self.reaches(&schema.name.value, &schema.name.value, &mut path) {
+                self.broken.push(schema.name.value.clone());
                 d.error_help(
                     &schema.name.loc,
                     format!(

@@ -4,6 +4,9 @@
 //! column) are reported at the query's line and column.
 
 use std::rc::Rc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, mpsc};
+use std::time::Duration;
 
 use rusqlite::Connection;
 
@@ -55,10 +58,85 @@ pub struct Schema {
     catalog: Catalog,
 }
 
+/// How long the migrations may take to apply. A statement that never ends
+/// (a recursive CTE with no stop) is interrupted then, and reported.
+const MIGRATIONS_TIME_LIMIT: Duration = Duration::from_secs(10);
+
+/// Schemas built before, for reuse with the same migrations, byte for byte:
+/// the fuzz test runs thousands of specs against a few sets of migrations
+/// and builds each schema once. The macro builds one schema per run, with
+/// a new `Schemas` each time.
+#[derive(Default)]
+pub struct Schemas {
+    /// The most recently used last.
+    kept: Vec<Built>,
+}
+
+/// A schema, the migrations it was built from (display path, file name,
+/// text) and what building it reported.
+struct Built {
+    from: Vec<(Rc<str>, String, String)>,
+    schema: Option<Rc<Schema>>,
+    reported: Diagnostics,
+}
+
+impl Schemas {
+    /// How many schemas are kept.
+    const KEPT: usize = 8;
+
+    /// The schema `migrations` build, and what building it reports: kept
+    /// from an earlier call with the same migrations, or built now. Queries
+    /// only ever prepare statements against a schema, which changes nothing.
+    pub fn build(
+        &mut self,
+        migrations: &[MigrationFile],
+        d: &mut Diagnostics,
+    ) -> Option<Rc<Schema>> {
+        let same = |built: &Built| {
+            built.from.len() == migrations.len()
+                && built
+                    .from
+                    .iter()
+                    .zip(migrations)
+                    .all(|((display, name, text), m)| {
+                        *display == m.display && *name == m.name && *text == m.text
+                    })
+        };
+        if let Some(at) = self.kept.iter().position(same) {
+            let built = self.kept.remove(at);
+            d.append(&built.reported);
+            let schema = built.schema.clone();
+            self.kept.push(built);
+            return schema;
+        }
+        let mut reported = Diagnostics::default();
+        let schema =
+            Schema::build_within(migrations, MIGRATIONS_TIME_LIMIT, &mut reported).map(Rc::new);
+        d.append(&reported);
+        if self.kept.len() == Self::KEPT {
+            self.kept.remove(0);
+        }
+        self.kept.push(Built {
+            from: migrations
+                .iter()
+                .map(|m| (Rc::clone(&m.display), m.name.clone(), m.text.clone()))
+                .collect(),
+            schema: schema.clone(),
+            reported,
+        });
+        schema
+    }
+}
+
 impl Schema {
     /// Applies `migrations` to a fresh in-memory database, reporting each
-    /// failing statement at its location.
-    pub fn build(migrations: &[MigrationFile], d: &mut Diagnostics) -> Option<Schema> {
+    /// failing statement at its location, and stopping (and reporting) them
+    /// once they have run for `limit`.
+    pub(crate) fn build_within(
+        migrations: &[MigrationFile],
+        limit: Duration,
+        d: &mut Diagnostics,
+    ) -> Option<Schema> {
         let conn = match Connection::open_in_memory() {
             Ok(conn) => conn,
             Err(err) => {
@@ -71,6 +149,7 @@ impl Schema {
             }
         };
         let _ = conn.execute_batch("PRAGMA foreign_keys = ON;");
+        let deadline = Deadline::start(&conn, limit);
         for migration in migrations {
             let lines = LineIndex::new(Rc::clone(&migration.display), &migration.text);
             for (start, end) in lex::split_statements(&migration.text) {
@@ -81,7 +160,25 @@ impl Schema {
                     |at| lines.loc(start + at),
                     d,
                 );
-                let result = conn.prepare(statement).and_then(|mut s| s.raw_execute());
+                // Rows a statement returns (a `SELECT`, some `PRAGMA`s) are
+                // read and dropped, as D1 does.
+                let result = conn.prepare(statement).and_then(|mut s| {
+                    let mut rows = s.raw_query();
+                    while rows.next()?.is_some() {}
+                    Ok(())
+                });
+                if deadline.passed() {
+                    d.error_help(
+                        &lines.loc(start + first_code(statement)),
+                        format!(
+                            "migration {} still runs after {} s and is stopped here",
+                            migration.name,
+                            limit.as_secs_f64()
+                        ),
+                        "the migrations are applied to an in-memory SQLite on every build, so a statement that never ends (such as a recursive CTE with no stop) hangs it",
+                    );
+                    return None;
+                }
                 if let Err(err) = result {
                     let (offset, message) = located(&err);
                     d.error(
@@ -93,6 +190,7 @@ impl Schema {
                 }
             }
         }
+        drop(deadline);
         let catalog = Catalog::load(&conn);
         Some(Schema { conn, catalog })
     }
@@ -167,6 +265,49 @@ impl Schema {
             readonly: stmt.readonly(),
         })
     }
+}
+
+/// Interrupts what a connection runs once a time limit has passed, until
+/// dropped.
+struct Deadline {
+    /// Dropped with the deadline, which ends the thread that keeps it.
+    _stop: mpsc::Sender<()>,
+    passed: Arc<AtomicBool>,
+}
+
+impl Deadline {
+    fn start(conn: &Connection, limit: Duration) -> Deadline {
+        let interrupt = conn.get_interrupt_handle();
+        let (stop, stopped) = mpsc::channel::<()>();
+        let passed = Arc::new(AtomicBool::new(false));
+        let flag = Arc::clone(&passed);
+        // Should no thread be available, there is no limit.
+        let _ = std::thread::Builder::new()
+            .name("keel-migrations-deadline".to_owned())
+            .spawn(move || {
+                if let Err(mpsc::RecvTimeoutError::Timeout) = stopped.recv_timeout(limit) {
+                    flag.store(true, Ordering::SeqCst);
+                    interrupt.interrupt();
+                }
+            });
+        Deadline {
+            _stop: stop,
+            passed,
+        }
+    }
+
+    fn passed(&self) -> bool {
+        self.passed.load(Ordering::SeqCst)
+    }
+}
+
+/// The offset of the first token of `statement` that is not a comment or
+/// white space.
+fn first_code(statement: &str) -> usize {
+    lex::lex(statement)
+        .iter()
+        .find(|l| !matches!(l.token, lex::Token::Trivia))
+        .map_or(0, |l| l.start)
 }
 
 /// SQLite's message and, when it names a token, the token's byte offset.

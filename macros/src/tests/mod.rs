@@ -6,8 +6,10 @@ use std::path::Path;
 
 use crate::load::generate;
 
+mod fuzz;
 mod idempotency;
 mod jobs;
+mod regressions;
 mod security;
 
 const MIGRATION: &str =

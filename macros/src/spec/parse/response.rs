@@ -114,14 +114,36 @@ fn parse_response_headers(
     let mut out = Vec::new();
     for (key, value) in map.entries() {
         let name = Spanned::new(key.as_str().to_owned(), src.loc(key.span()));
-        if !name
-            .value
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || c == '-')
+        if name.value.is_empty()
+            || !name
+                .value
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '-')
         {
             d.error(
                 &name.loc,
                 format!("{what}: `{}` is not a valid header name", name.value),
+            );
+            continue;
+        }
+        // The header becomes a field of the handler's output, named in
+        // snake_case (`X-Count` → `x_count`).
+        let field = names::to_snake_case(&name.value);
+        if !name.value.starts_with(|c: char| c.is_ascii_alphabetic()) {
+            d.error_help(
+                &name.loc,
+                format!("{what}: header `{}` does not start with a letter", name.value),
+                format!("it becomes the field `{field}` of the handler's output, which must start with a letter"),
+            );
+            continue;
+        }
+        if let Some(message) = names::unusable(&field) {
+            d.error(
+                &name.loc,
+                format!(
+                    "{what}: header `{}` becomes the field `{field}` of the handler's output: {message}",
+                    name.value
+                ),
             );
             continue;
         }
