@@ -36,18 +36,12 @@ pub fn respond(result: Result<Response, Problem>) -> Response {
 }
 
 /// The answer when no route took the request: 405 listing the methods of
-/// the route whose path matched (once each), or 404 when none did.
+/// the route whose path matched, or 404 when none did.
 pub fn unmatched(req: &Request, allowed: &[&'static str]) -> Response {
     if allowed.is_empty() {
         return Problem::no_route(&req.method, &req.path).into_response();
     }
-    let mut unique: Vec<&str> = Vec::with_capacity(allowed.len());
-    for method in allowed {
-        if !unique.contains(method) {
-            unique.push(method);
-        }
-    }
-    Problem::method_not_allowed(&req.method, &unique).into_response()
+    Problem::method_not_allowed(&req.method, allowed).into_response()
 }
 
 #[cfg(test)]
