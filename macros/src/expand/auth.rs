@@ -168,7 +168,7 @@ fn caller(security: &SecurityPlan) -> TokenStream {
 }
 
 /// The statements that authenticate the caller of a protected endpoint,
-/// binding `__principal` and `__caller`.
+/// binding `__principal`.
 pub(super) fn authenticate(access: &AccessPlan) -> TokenStream {
     let schemes = &access.schemes;
     let roles = &access.roles;
@@ -183,6 +183,12 @@ pub(super) fn authenticate(access: &AccessPlan) -> TokenStream {
             __req,
             &__ACCESS,
         )?;
+    }
+}
+
+/// The statement that makes the typed `__caller` of `__principal`.
+pub(super) fn make_caller() -> TokenStream {
+    quote! {
         let __caller = auth::Caller::from_principal(&__principal)?;
     }
 }

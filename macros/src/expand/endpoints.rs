@@ -53,6 +53,12 @@ fn endpoint(plan: &Plan, e: &EndpointPlan) -> TokenStream {
         .as_ref()
         .map(super::auth::authenticate)
         .unwrap_or_default();
+    // The handler's input takes the caller: it is made where it is used.
+    let caller = if e.access.is_some() {
+        super::auth::make_caller()
+    } else {
+        TokenStream::new()
+    };
     let param_roles = e.params.iter().filter_map(|p| {
         p.roles
             .as_ref()
@@ -77,41 +83,11 @@ fn endpoint(plan: &Plan, e: &EndpointPlan) -> TokenStream {
         None => quote! {
             let __db = __cx.db;
             #authenticate
+            #caller
             #serve
         },
         Some(idempotency) => {
-            let policy = idempotency_policy(plan, e, idempotency);
-            let (principal, caller) = if e.access.is_some() {
-                (
-                    quote!(::core::option::Option::Some(&__principal)),
-                    // The handler's input takes the caller; each run gets
-                    // its own.
-                    quote!(let __caller = auth::Caller::from_principal(&__principal)?;),
-                )
-            } else {
-                (quote!(::core::option::Option::None), TokenStream::new())
-            };
-            // The handler runs on the key's record instead of the database
-            // when the key was used before; when another request claimed
-            // the key first, once more on that request's record.
-            quote! {
-                #policy
-                #authenticate
-                let __scope = ::keel::idempotency::scope(&auth::SECURITY, #principal);
-                let mut __idem = ::keel::idempotency::Idempotent::begin(__cx.db, &__IDEMPOTENCY, __req, __scope).await?;
-                loop {
-                    let __db = &__idem;
-                    let __result: ::std::result::Result<::keel::Response, ::keel::Problem> = async {
-                        #caller
-                        #serve
-                    }
-                    .await;
-                    match __idem.settle(__result).await {
-                        ::keel::idempotency::Settled::Done(__result) => return __result,
-                        ::keel::idempotency::Settled::Again(__next) => __idem = __next,
-                    }
-                }
-            }
+            super::idempotency::serve(plan, e, idempotency, &authenticate, &caller, &serve)
         }
     };
     quote! {
@@ -135,31 +111,6 @@ fn endpoint(plan: &Plan, e: &EndpointPlan) -> TokenStream {
                 #body
             }
         }
-    }
-}
-
-/// The `static` policy of an idempotent endpoint.
-fn idempotency_policy(plan: &Plan, e: &EndpointPlan, i: &IdempotencyPlan) -> TokenStream {
-    let operation = &e.id;
-    let required = i.required;
-    let expires = i.expires_seconds;
-    let snapshots = i
-        .reads
-        .iter()
-        .filter_map(|&index| plan.queries.get(index))
-        .map(|q| {
-            let module = ident(&q.module);
-            let name = static_name(q);
-            let snapshot = super::queries::snapshot_name(q);
-            quote!((&queries::#module::#name, &queries::#module::#snapshot))
-        });
-    quote! {
-        static __IDEMPOTENCY: ::keel::idempotency::Policy = ::keel::idempotency::Policy {
-            operation: #operation,
-            required: #required,
-            expires: #expires,
-            snapshots: &[#(#snapshots),*],
-        };
     }
 }
 

@@ -13,6 +13,7 @@
 
 mod auth;
 mod endpoints;
+mod idempotency;
 mod jobs;
 mod queries;
 mod router;
