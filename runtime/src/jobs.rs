@@ -33,12 +33,12 @@ pub struct Setting {
     /// The variable (environment natively, a var or secret on Workers).
     pub variable: &'static str,
     /// The value when the variable is unset, which also gives the type.
-    pub default: Default,
+    pub default: SettingDefault,
 }
 
 /// A setting's default.
 #[derive(Debug, Clone, Copy)]
-pub enum Default {
+pub enum SettingDefault {
     /// A whole number; the variable must hold one too.
     Integer(i64),
     /// Text.
@@ -112,15 +112,15 @@ impl Setting {
     fn value(&self, variable: &dyn Fn(&str) -> Option<String>) -> Result<Value, JobError> {
         let set = variable(self.variable).filter(|v| !v.trim().is_empty());
         Ok(match (self.default, set) {
-            (Default::Integer(n), None) => Value::Integer(n),
-            (Default::Text(t), None) => Value::Text(t.to_owned()),
-            (Default::Integer(_), Some(v)) => {
+            (SettingDefault::Integer(n), None) => Value::Integer(n),
+            (SettingDefault::Text(t), None) => Value::Text(t.to_owned()),
+            (SettingDefault::Integer(_), Some(v)) => {
                 Value::Integer(v.trim().parse().map_err(|_| JobError::Setting {
                     variable: self.variable,
                     value: v.clone(),
                 })?)
             }
-            (Default::Text(_), Some(v)) => Value::Text(v),
+            (SettingDefault::Text(_), Some(v)) => Value::Text(v),
         })
     }
 }
@@ -143,11 +143,11 @@ mod tests {
         settings: &[
             Setting {
                 variable: "LIMIT",
-                default: Default::Integer(10),
+                default: SettingDefault::Integer(10),
             },
             Setting {
                 variable: "LABEL",
-                default: Default::Text("x"),
+                default: SettingDefault::Text("x"),
             },
         ],
     };

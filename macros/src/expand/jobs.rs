@@ -31,8 +31,8 @@ fn job_item(plan: &Plan, job: &JobPlan) -> TokenStream {
     let settings = job.settings.iter().map(|s| {
         let variable = &s.variable;
         let default = match &s.default {
-            SettingValue::Integer(n) => quote!(::keel::jobs::Default::Integer(#n)),
-            SettingValue::Text(t) => quote!(::keel::jobs::Default::Text(#t)),
+            SettingValue::Integer(n) => quote!(::keel::jobs::SettingDefault::Integer(#n)),
+            SettingValue::Text(t) => quote!(::keel::jobs::SettingDefault::Text(#t)),
         };
         quote!(::keel::jobs::Setting { variable: #variable, default: #default })
     });
