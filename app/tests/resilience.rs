@@ -517,29 +517,34 @@ fn a_failing_job_is_logged_and_the_server_carries_on() {
     );
 }
 
-#[test]
-fn a_bad_job_schedule_stops_the_server_at_start() {
+/// Starts the app with `flags` on a new database and the keys of
+/// `env_file`; asserts that it refuses to start, and returns the last line
+/// it printed.
+fn refusal(flags: &[&str], env_file: &std::path::Path) -> String {
+    let dir = tempfile::tempdir().expect("dir");
     let out = std::process::Command::new(env!("CARGO_BIN_EXE_app"))
-        .args([
-            "--port",
-            "0",
-            "--job-schedule",
-            "nightly=0 3 * * *",
-            "--database",
-        ])
-        .arg(tempfile::tempdir().expect("dir").path().join("x.sqlite3"))
+        .args(["--port", "0"])
+        .args(flags)
+        .arg("--database")
+        .arg(dir.path().join("x.sqlite3"))
         .arg("--env-file")
-        .arg(support::tokens::dev_vars())
+        .arg(env_file)
+        .env_remove("KEEL_CURSOR_KEY")
         .output()
         .expect("run the app");
-    assert!(!out.status.success());
     let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success(), "the app started:\n{stderr}");
+    stderr.lines().last().unwrap_or_default().to_owned()
+}
+
+#[test]
+fn a_bad_job_schedule_stops_the_server_at_start() {
     assert_eq!(
-        stderr.lines().last(),
-        Some(
-            "error: --job-schedule: no job is called \"nightly\"; the spec's jobs are: cancel_stale_orders, purge_idempotency_keys"
+        refusal(
+            &["--job-schedule", "nightly=0 3 * * *"],
+            &support::tokens::dev_vars()
         ),
-        "{stderr}"
+        "error: --job-schedule: no job is called \"nightly\"; the spec's jobs are: cancel_stale_orders, purge_idempotency_keys"
     );
 }
 
@@ -554,21 +559,8 @@ fn a_server_without_a_cursor_key_does_not_start() {
         .collect();
     let env_file = dir.path().join("keys.env");
     std::fs::write(&env_file, without).expect("env file");
-    let out = std::process::Command::new(env!("CARGO_BIN_EXE_app"))
-        .args(["--port", "0", "--database"])
-        .arg(dir.path().join("x.sqlite3"))
-        .arg("--env-file")
-        .arg(&env_file)
-        .env_remove("KEEL_CURSOR_KEY")
-        .output()
-        .expect("run the app");
-    assert!(!out.status.success());
-    let stderr = String::from_utf8_lossy(&out.stderr);
     assert_eq!(
-        stderr.lines().last(),
-        Some(
-            "error: KEEL_CURSOR_KEY is not set: the API's paginated endpoints sign their cursors with it; set it to a random secret of at least 32 bytes (`openssl rand -base64 32`), the same on every server"
-        ),
-        "{stderr}"
+        refusal(&[], &env_file),
+        "error: KEEL_CURSOR_KEY is not set: the API's paginated endpoints sign their cursors with it; set it to a random secret of at least 32 bytes (`openssl rand -base64 32`), the same on every server"
     );
 }
