@@ -7,8 +7,10 @@ mod catalog;
 mod contract;
 mod idempotency;
 mod inventory;
+mod jobs;
 mod orders;
 mod protocol;
+mod stock;
 
 use crate::support::Server;
 
@@ -134,14 +136,14 @@ pub(crate) const ALL: &[Case] = &[
         "a short line refuses the whole order",
         orders::short_line_refuses_the_order,
     ),
-    ("stock is never oversold", orders::stock_is_never_oversold),
+    ("stock is never oversold", stock::stock_is_never_oversold),
     (
         "an order storm never oversells",
-        orders::an_order_storm_never_oversells,
+        stock::an_order_storm_never_oversells,
     ),
     (
         "stale pending orders are cancelled by the job",
-        orders::stale_pending_orders_are_cancelled_by_the_job,
+        jobs::stale_pending_orders_are_cancelled_by_the_job,
     ),
     (
         "a retry with the same idempotency key gets the first response",

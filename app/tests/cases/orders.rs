@@ -6,21 +6,21 @@ use crate::support::Server;
 use crate::support::tokens::{customer, staff};
 
 /// The customer the order cases place orders as.
-const CUSTOMER: i64 = 42;
+pub(super) const CUSTOMER: i64 = 42;
 /// The staff member who moves orders along.
 const STAFF: i64 = 7;
 
-fn address() -> Value {
+pub(super) fn address() -> Value {
     json!({"name": "Ada Lovelace", "line1": "Keizersgracht 1", "city": "Amsterdam", "postal_code": "1015 CJ", "country": "NL"})
 }
 
-fn order_body(items: Value) -> Value {
+pub(super) fn order_body(items: Value) -> Value {
     json!({"customer_id": 42, "items": items, "shipping_address": address()})
 }
 
 /// Places an order that must succeed; returns its body.
 #[track_caller]
-fn place(s: &Server, items: Value) -> Value {
+pub(super) fn place(s: &Server, items: Value) -> Value {
     let reply = s
         .by(&customer(CUSTOMER))
         .json("POST", "/v1/orders", &order_body(items));
@@ -34,7 +34,7 @@ fn place(s: &Server, items: Value) -> Value {
 }
 
 /// `(on_hand, reserved)` of a SKU in each warehouse, by warehouse code.
-fn stock(s: &Server, sku: &str) -> Vec<Value> {
+pub(super) fn stock(s: &Server, sku: &str) -> Vec<Value> {
     s.rows(&format!(
         "SELECT w.code, s.on_hand, s.reserved FROM stock s JOIN warehouses w ON w.id = s.warehouse_id \
          JOIN products p ON p.id = s.product_id WHERE p.sku = '{sku}' ORDER BY w.code"
@@ -162,68 +162,6 @@ pub(super) fn short_line_refuses_the_order(s: &Server) {
         "not enough stock for ACC-006, SHO-005; nothing was reserved"
     );
     assert_eq!(written(s), before);
-}
-
-pub(super) fn stock_is_never_oversold(s: &Server) {
-    // Court Classic: 15 in Amsterdam and 1 in Lisbon.
-    place(s, json!([{"sku": "SHO-006", "quantity": 16}]));
-    assert_eq!(
-        stock(s, "SHO-006"),
-        vec![json!(["AMS", 15, 15]), json!(["LIS", 1, 1])]
-    );
-    let problem = s
-        .by(&customer(CUSTOMER))
-        .json(
-            "POST",
-            "/v1/orders",
-            &order_body(json!([{"sku": "SHO-006", "quantity": 1}])),
-        )
-        .problem(409);
-    assert_eq!(
-        problem["errors"],
-        json!([{"pointer": "#/body/items/0/quantity", "detail": "SHO-006 of 1 requested, 0 available"}])
-    );
-
-    // Water Bottle: 48 units; ten concurrent orders of 6 can place exactly 8.
-    let before = s.scalar("SELECT COUNT(*) FROM orders");
-    let statuses: Vec<u16> = std::thread::scope(|scope| {
-        let handles: Vec<_> = (0..10)
-            .map(|_| {
-                scope.spawn(|| {
-                    s.by(&customer(CUSTOMER))
-                        .json(
-                            "POST",
-                            "/v1/orders",
-                            &order_body(json!([{"sku": "ACC-002", "quantity": 6}])),
-                        )
-                        .status
-                })
-            })
-            .collect();
-        handles
-            .into_iter()
-            .map(|h| h.join().expect("request thread"))
-            .collect()
-    });
-    assert_eq!(
-        statuses.iter().filter(|&&c| c == 201).count(),
-        8,
-        "{statuses:?}"
-    );
-    assert_eq!(
-        statuses.iter().filter(|&&c| c == 409).count(),
-        2,
-        "{statuses:?}"
-    );
-    assert_eq!(s.scalar("SELECT COUNT(*) FROM orders") - before, 8);
-    assert_eq!(
-        stock(s, "ACC-002"),
-        vec![json!(["AMS", 31, 31]), json!(["LIS", 17, 17])]
-    );
-    assert_eq!(
-        s.scalar("SELECT COUNT(*) FROM stock WHERE reserved > on_hand"),
-        0
-    );
 }
 
 pub(super) fn unknown_sku_refuses_the_order(s: &Server) {
@@ -565,125 +503,4 @@ pub(super) fn status_updates_are_validated(s: &Server) {
         ])
     );
     assert_eq!(s.by(&staff(STAFF)).get(&path).ok(200)["status"], "pending");
-}
-
-pub(super) fn stale_pending_orders_are_cancelled_by_the_job(s: &Server) {
-    const SKU: &str = "ELE-003";
-    let reserved = |s: &Server| {
-        s.scalar(&format!(
-            "SELECT SUM(reserved) FROM stock WHERE product_id = (SELECT id FROM products WHERE sku = '{SKU}')"
-        ))
-    };
-    let before = reserved(s);
-    let stale = place(s, json!([{"sku": SKU, "quantity": 2}]));
-    let fresh = place(s, json!([{"sku": SKU, "quantity": 1}]));
-    assert_eq!(reserved(s), before + 3);
-    // Placed long ago, and still pending.
-    let stale_id = stale["id"].as_i64().expect("id");
-    s.db()
-        .execute(
-            "UPDATE orders SET created_at = '2000-01-01T00:00:00.000Z' WHERE id = ?1",
-            [stale_id],
-        )
-        .expect("backdate the order");
-    s.run_scheduled("*/5 * * * *");
-    let status =
-        |id: i64| s.rows(&format!("SELECT status FROM orders WHERE id = {id}"))[0][0].clone();
-    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
-    while status(stale_id) != "cancelled" {
-        assert!(
-            std::time::Instant::now() < deadline,
-            "the job did not cancel the stale order"
-        );
-        std::thread::sleep(std::time::Duration::from_millis(100));
-    }
-    assert_eq!(status(fresh["id"].as_i64().expect("id")), "pending");
-    assert_eq!(
-        reserved(s),
-        before + 1,
-        "the stale order's units are free again"
-    );
-    // The history records it like any cancellation.
-    let history = s
-        .by(&customer(CUSTOMER))
-        .get(&format!("/v1/orders/{stale_id}/status"))
-        .ok(200);
-    assert_eq!(history["status"], "cancelled");
-    let changes = history["history"].as_array().expect("history");
-    assert_eq!(changes.last().expect("a change")["status"], "cancelled");
-}
-
-pub(super) fn an_order_storm_never_oversells(s: &Server) {
-    // 50 units in two warehouses; 200 customers want one each, at once.
-    const SKU: &str = "APP-006";
-    const UNITS: usize = 50;
-    const BUYERS: usize = 200;
-    let conn = s.db();
-    conn.execute_batch(&format!(
-        "UPDATE stock SET on_hand = 0, reserved = 0 WHERE product_id = (SELECT id FROM products WHERE sku = '{SKU}');
-         UPDATE stock SET on_hand = 30 WHERE warehouse_id = 1 AND product_id = (SELECT id FROM products WHERE sku = '{SKU}');
-         UPDATE stock SET on_hand = 20 WHERE warehouse_id = 2 AND product_id = (SELECT id FROM products WHERE sku = '{SKU}');"
-    ))
-    .expect("stock the SKU");
-    drop(conn);
-    let tokens: Vec<String> = (0..BUYERS)
-        .map(|i| customer(1000 + i64::try_from(i).expect("small")))
-        .collect();
-    let body = serde_json::to_vec(&json!({
-        "items": [{"sku": SKU, "quantity": 1}],
-        "shipping_address": address(),
-    }))
-    .expect("json");
-    let start = std::sync::Barrier::new(BUYERS);
-    let replies: Vec<crate::support::Reply> = std::thread::scope(|scope| {
-        let handles: Vec<_> = tokens
-            .iter()
-            .map(|token| {
-                let (start, body) = (&start, &body);
-                scope.spawn(move || {
-                    start.wait();
-                    s.by(token).send_until_served(
-                        "POST",
-                        "/v1/orders",
-                        &[("content-type", "application/json")],
-                        Some(body),
-                    )
-                })
-            })
-            .collect();
-        handles
-            .into_iter()
-            .map(|h| h.join().expect("a buyer"))
-            .collect()
-    });
-    let mut placed = 0;
-    for reply in &replies {
-        match reply.status {
-            201 => placed += 1,
-            409 => {
-                let problem = reply.problem(409);
-                assert_eq!(problem["type"], "/problems/insufficient-stock", "{problem}");
-            }
-            other => panic!(
-                "a buyer got {other}: {}",
-                String::from_utf8_lossy(&reply.body)
-            ),
-        }
-    }
-    assert_eq!(placed, UNITS, "exactly the units in stock were sold");
-    let rows = stock(s, SKU);
-    for row in &rows {
-        let (on_hand, reserved) = (row[1].as_i64().unwrap_or(-1), row[2].as_i64().unwrap_or(-1));
-        assert!(reserved >= 0 && reserved <= on_hand, "{row}");
-    }
-    let reserved: i64 = rows.iter().filter_map(|r| r[2].as_i64()).sum();
-    assert_eq!(
-        reserved,
-        s.scalar(&format!(
-            "SELECT COALESCE(SUM(i.quantity), 0) FROM order_items i JOIN orders o ON o.id = i.order_id \
-             WHERE o.status = 'pending' AND i.product_id = (SELECT id FROM products WHERE sku = '{SKU}')"
-        )),
-        "reserved equals the units of the accepted orders"
-    );
-    assert_eq!(reserved, 50);
 }

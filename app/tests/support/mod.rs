@@ -9,14 +9,16 @@
 
 pub(crate) mod conformance;
 pub(crate) mod load;
+mod native;
 mod raw;
 pub(crate) mod tokens;
+mod worker;
 
-use std::io::{BufRead, BufReader, Read};
+use std::io::Read;
 use std::net::TcpListener;
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
-use std::sync::{Mutex, PoisonError, mpsc};
+use std::process::{Child, Command};
+use std::sync::{Mutex, PoisonError};
 use std::time::{Duration, Instant};
 
 use rusqlite::Connection;
@@ -133,193 +135,9 @@ fn agent() -> ureq::Agent {
 }
 
 impl Server {
-    /// Starts `target/.../app` on a new database, on a free port.
-    pub(crate) fn native() -> Server {
-        Server::native_with(&[])
-    }
-
-    /// Starts `target/.../app` on a new database, on a free port, with
-    /// further command-line flags.
-    pub(crate) fn native_with(flags: &[&str]) -> Server {
-        Server::native_with_env(flags, &[])
-    }
-
-    /// Starts `target/.../app` on a new database, on a free port, with
-    /// further flags and environment variables.
-    pub(crate) fn native_with_env(flags: &[&str], env: &[(&str, &str)]) -> Server {
-        let dir = tempfile::tempdir().expect("temp dir");
-        let database = dir.path().join("shop.sqlite3");
-        let (child, base) = spawn_native(&database, flags, env);
-        Server {
-            target: Target::Native,
-            base,
-            database,
-            child,
-            agent: agent(),
-            exchanges: Mutex::default(),
-            _dir: dir,
-        }
-    }
-
-    /// Kills the native server with SIGKILL, as a crash or a power cut
-    /// would, and starts it again on the same database with `flags`.
-    pub(crate) fn crash_and_restart(&mut self, flags: &[&str]) {
-        assert_eq!(
-            self.target,
-            Target::Native,
-            "only the native server restarts"
-        );
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-        let (child, base) = spawn_native(&self.database, flags, &[]);
-        self.child = child;
-        self.base = base;
-    }
-
-    /// Sends the signal `name` (`TERM`, `KILL`, ...) to the server.
-    pub(crate) fn signal(&self, name: &str) {
-        let _ = Command::new("kill")
-            .arg(format!("-{name}"))
-            .arg(self.child.id().to_string())
-            .status();
-    }
-
-    /// Waits for the server to exit; returns whether it exited successfully.
-    pub(crate) fn wait_exit(&mut self, limit: Duration) -> bool {
-        let deadline = Instant::now() + limit;
-        while Instant::now() < deadline {
-            if let Ok(Some(status)) = self.child.try_wait() {
-                return status.success();
-            }
-            std::thread::sleep(Duration::from_millis(20));
-        }
-        panic!("the server did not exit within {limit:?}");
-    }
-
-    /// The server's process id.
-    pub(crate) fn pid(&self) -> u32 {
-        self.child.id()
-    }
-
-    /// Runs the jobs of the cron trigger `cron`: on the Worker now, through
-    /// wrangler's `/__scheduled` (not the API's, so not recorded for the
-    /// conformance check); natively, the suite's server runs
-    /// `cancel_stale_orders` every second (see `native_server_passes_the_suite`),
-    /// so the caller waits for its effect.
-    pub(crate) fn run_scheduled(&self, cron: &str) {
-        if self.target == Target::Worker {
-            let url = self.url(&format!("/__scheduled?cron={}", cron.replace(' ', "+")));
-            let mut reply = self
-                .agent
-                .get(&url)
-                .call()
-                .unwrap_or_else(|e| panic!("GET {url}: {e}"));
-            let body = reply.body_mut().read_to_string().unwrap_or_default();
-            assert_eq!(reply.status().as_u16(), 200, "{body}");
-        }
-    }
-
     /// The database file.
     pub(crate) fn database(&self) -> &Path {
         &self.database
-    }
-
-    /// Starts the Worker under `wrangler dev` with a new local D1, migrated
-    /// and seeded with wrangler itself.
-    pub(crate) fn worker() -> Server {
-        let wrangler = app_dir().join("../node_modules/.bin/wrangler");
-        assert!(
-            wrangler.exists(),
-            "{} is missing: run `npm ci` at the workspace root (scripts/test.sh does)",
-            wrangler.display()
-        );
-        let dir = tempfile::tempdir().expect("temp dir");
-        let state = dir.path().join("state");
-        let run = |args: &[&str]| {
-            let out = Command::new(&wrangler)
-                .args(args)
-                .arg("--persist-to")
-                .arg(&state)
-                .current_dir(app_dir())
-                .env("WRANGLER_SEND_METRICS", "false")
-                .env("CI", "true")
-                .output()
-                .expect("cannot run wrangler");
-            assert!(
-                out.status.success(),
-                "wrangler {args:?} failed:\n{}\n{}",
-                String::from_utf8_lossy(&out.stdout),
-                String::from_utf8_lossy(&out.stderr)
-            );
-        };
-        run(&["d1", "migrations", "apply", "DB", "--local"]);
-        run(&["d1", "execute", "DB", "--local", "--file", "seed/dev.sql"]);
-
-        let port = free_port();
-        let log = std::fs::File::create(dir.path().join("wrangler.log")).expect("log file");
-        let child = Command::new(&wrangler)
-            .args([
-                "dev",
-                "--local",
-                "--ip",
-                "127.0.0.1",
-                "--port",
-                &port.to_string(),
-                "--log-level",
-                "warn",
-                // `/__scheduled?cron=...` runs the `scheduled` event.
-                "--test-scheduled",
-            ])
-            .arg("--persist-to")
-            .arg(&state)
-            .current_dir(app_dir())
-            .env("WRANGLER_SEND_METRICS", "false")
-            .env("CI", "true")
-            .stdin(Stdio::null())
-            .stdout(log.try_clone().expect("log file"))
-            .stderr(log)
-            .spawn()
-            .expect("cannot start wrangler dev");
-        let database = find_d1_file(&state);
-        let mut server = Server {
-            target: Target::Worker,
-            base: format!("http://127.0.0.1:{port}"),
-            database,
-            child,
-            agent: agent(),
-            exchanges: Mutex::default(),
-            _dir: dir,
-        };
-        server.wait_until_up(Duration::from_secs(300));
-        server
-    }
-
-    fn wait_until_up(&mut self, limit: Duration) {
-        let started = Instant::now();
-        loop {
-            if let Ok(Some(status)) = self.child.try_wait() {
-                panic!(
-                    "the server exited with {status} before answering; see its log:\n{}",
-                    self.log()
-                );
-            }
-            if let Ok(reply) = self.try_send("GET", "/healthz", &[], None)
-                && reply.status == 200
-            {
-                return;
-            }
-            if started.elapsed() > limit {
-                panic!(
-                    "the server did not answer /healthz within {limit:?}; log:\n{}",
-                    self.log()
-                );
-            }
-            std::thread::sleep(Duration::from_millis(500));
-        }
-    }
-
-    fn log(&self) -> String {
-        std::fs::read_to_string(self._dir.path().join("wrangler.log")).unwrap_or_default()
     }
 
     /// Every request sent so far, with its response.
@@ -469,54 +287,6 @@ impl Server {
             .unwrap_or_else(|e| panic!("{sql}: {e}"));
         rows.map(|r| r.expect("row")).collect()
     }
-}
-
-/// Runs the app binary on `database` on a free port; returns it and its URL.
-fn spawn_native(database: &Path, flags: &[&str], env: &[(&str, &str)]) -> (Child, String) {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_app"))
-        .args(["--host", "127.0.0.1", "--port", "0", "--database"])
-        .arg(database)
-        // The development keys, which `wrangler dev` reads from the same file.
-        .arg("--env-file")
-        .arg(tokens::dev_vars())
-        .args(flags)
-        .env("KEEL_LOG", "warn")
-        .envs(env.iter().copied())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::inherit())
-        .spawn()
-        .expect("cannot start the app binary");
-    let stdout = child.stdout.take().expect("stdout");
-    let (tx, rx) = mpsc::channel();
-    std::thread::spawn(move || {
-        for line in BufReader::new(stdout).lines().map_while(Result::ok) {
-            if let Some(at) = line.find("http://") {
-                let url = line[at..]
-                    .split_whitespace()
-                    .next()
-                    .unwrap_or("")
-                    .to_owned();
-                let _ = tx.send(url);
-            }
-        }
-    });
-    let base = rx
-        .recv_timeout(Duration::from_secs(60))
-        .expect("the native server did not print its URL");
-    (child, base)
-}
-
-fn find_d1_file(state: &Path) -> PathBuf {
-    let dir = state.join("v3/d1/miniflare-D1DatabaseObject");
-    let found = std::fs::read_dir(&dir)
-        .unwrap_or_else(|e| panic!("no local D1 state in {}: {e}", dir.display()))
-        .filter_map(Result::ok)
-        .map(|e| e.path())
-        .find(|p| {
-            p.extension().is_some_and(|e| e == "sqlite")
-                && p.file_name().is_some_and(|n| n != "metadata.sqlite")
-        });
-    found.unwrap_or_else(|| panic!("no D1 database file in {}", dir.display()))
 }
 
 impl Drop for Server {

@@ -7,6 +7,7 @@ mod endpoint;
 pub mod idempotency;
 pub mod jobs;
 mod mapping;
+mod paginate;
 mod params;
 pub mod plan;
 mod types;
