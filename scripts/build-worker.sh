@@ -28,5 +28,20 @@ done
 export WASM_BINDGEN_BIN="$bindgen"
 export WASM_OPT_BIN="$root/node_modules/binaryen/bin/wasm-opt"
 export ESBUILD_BIN="$root/node_modules/esbuild/bin/esbuild"
+# The wasm is optimized for size: the upload is what every new isolate
+# loads. The crates whose speed a request feels (signature checks) keep
+# opt-level 3 through their package overrides in Cargo.toml. Native builds
+# keep the release profile's opt-level 3.
+export CARGO_PROFILE_RELEASE_OPT_LEVEL=z
 cd "$root/app"
-exec worker-build --release "$@"
+worker-build --release "$@"
+# worker-build keeps the names section (`--debuginfo`): a sixth of the
+# upload, for readable wasm stack traces. A panic is logged with its message
+# and location without it, so it goes.
+"$WASM_OPT_BIN" build/index_bg.wasm --strip-debug -o build/index_bg.wasm \
+    --enable-mutable-globals --enable-sign-ext --enable-nontrapping-float-to-int \
+    --enable-bulk-memory --enable-multivalue --enable-reference-types \
+    --enable-exception-handling
+# The docs portal's Swagger UI files, served by Workers Static Assets
+# (`[assets]` in wrangler.toml), not from the wasm.
+node "$root/scripts/docs-assets.mjs" "$root/app/build/assets"

@@ -20,6 +20,11 @@ set -eu
 root=$(CDPATH= cd -- "$(dirname -- "$0")/.." && pwd)
 cd "$root"
 
+# A fresh clone (CI) gains nothing from incremental compilation but its
+# gigabyte of cache files.
+if [ "${CI:-}" = true ]; then
+    export CARGO_INCREMENTAL=0
+fi
 # wrangler: no telemetry, no prompts.
 export WRANGLER_SEND_METRICS=false
 export CI="${CI:-true}"

@@ -2,9 +2,13 @@
 //! `/openapi.json` and `/openapi.yaml`, and, with the `docs-portal` feature
 //! (on by default), an interactive reference at `/docs`.
 //!
-//! The portal is Swagger UI, embedded in the binary from its release
-//! archive (vendored on crates.io): it works with no network at all, on both
-//! targets. The page refers to its assets and to the document by relative
+//! The portal is Swagger UI, from its release archive (vendored on
+//! crates.io): it works with no network at all, on both targets. Natively its
+//! files are embedded in the binary. On Workers they would weigh 1.7 MB in
+//! the wasm (most of the upload), so they are served by Workers Static
+//! Assets instead, from the files `scripts/docs-assets.mjs` writes out of the
+//! same archive; only the page itself and its small `init.js` come from the
+//! Worker. The page refers to its assets and to the document by relative
 //! URLs, so it loads behind a path prefix too (where "Try it out" sends
 //! requests is up to the document's `servers`).
 
@@ -42,9 +46,6 @@ fn document(text: &'static str, content_type: &'static str) -> Response {
 
 #[cfg(feature = "docs-portal")]
 fn portal<S: Service>(path: &str) -> Option<Response> {
-    const BUNDLE: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/swagger-ui-bundle.js"));
-    const CSS: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/swagger-ui.css"));
-    const ICON: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/favicon-32x32.png"));
     const INIT: &str = "window.ui = SwaggerUIBundle({\n  url: 'openapi.json',\n  dom_id: '#swagger-ui',\n  deepLinking: true,\n  displayOperationId: true,\n  defaultModelsExpandDepth: 1,\n});\n";
     let asset = |body: &'static [u8], content_type: &'static str| {
         let mut response = Response::new(StatusCode::OK, content_type, body);
@@ -91,12 +92,40 @@ fn portal<S: Service>(path: &str) -> Option<Response> {
             );
             response
         }
-        "/docs/swagger-ui-bundle.js" => asset(BUNDLE, "text/javascript; charset=utf-8"),
-        "/docs/swagger-ui.css" => asset(CSS, "text/css; charset=utf-8"),
-        "/docs/favicon-32x32.png" => asset(ICON, "image/png"),
         "/docs/init.js" => asset(INIT.as_bytes(), "text/javascript; charset=utf-8"),
+        _ => {
+            let (body, content_type) = embedded(path)?;
+            asset(body, content_type)
+        }
+    })
+}
+
+/// Swagger UI's own files, embedded in the native binary.
+#[cfg(all(feature = "docs-portal", not(target_arch = "wasm32")))]
+fn embedded(path: &str) -> Option<(&'static [u8], &'static str)> {
+    Some(match path {
+        "/docs/swagger-ui-bundle.js" => (
+            include_bytes!(concat!(env!("OUT_DIR"), "/swagger-ui-bundle.js")),
+            "text/javascript; charset=utf-8",
+        ),
+        "/docs/swagger-ui.css" => (
+            include_bytes!(concat!(env!("OUT_DIR"), "/swagger-ui.css")),
+            "text/css; charset=utf-8",
+        ),
+        "/docs/favicon-32x32.png" => (
+            include_bytes!(concat!(env!("OUT_DIR"), "/favicon-32x32.png")),
+            "image/png",
+        ),
         _ => return None,
     })
+}
+
+/// On Workers, Workers Static Assets serves Swagger UI's files before the
+/// Worker runs (`[assets]` in `wrangler.toml`); a request for one that
+/// reaches the Worker finds no such asset, as for any other unknown path.
+#[cfg(all(feature = "docs-portal", target_arch = "wasm32"))]
+fn embedded(_path: &str) -> Option<(&'static [u8], &'static str)> {
+    None
 }
 
 /// The portal page's `Content-Security-Policy`.

@@ -134,6 +134,7 @@ mod tests {
         text: "UPDATE t SET n = ?1 WHERE n < ?2",
         columns: &[],
         readonly: false,
+        lookup: false,
     };
     static JOB: Job = Job {
         name: "touch",

@@ -30,6 +30,7 @@
 #![cfg_attr(target_arch = "wasm32", allow(unreachable_pub))]
 
 pub mod auth;
+pub mod cache;
 pub mod cursor;
 pub mod db;
 pub mod docs;

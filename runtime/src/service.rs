@@ -59,7 +59,8 @@ pub trait Service: 'static {
 /// Handles one request with `S`: the entry point of every adapter.
 ///
 /// Serves the OpenAPI document and the docs portal (see [`crate::docs`]),
-/// answers `HEAD` as `GET` without the body, as HTTP requires, and
+/// answers `HEAD` as `GET` without the body, as HTTP requires, tags every
+/// successful `GET` and answers its revalidation (see [`crate::cache`]), and
 /// [`finish`]es every response.
 pub async fn serve<S: Service, D: Database>(cx: &Context<'_, D>, mut request: Request) -> Response {
     let id = crate::request_id::assign(&mut request.headers);
@@ -67,10 +68,17 @@ pub async fn serve<S: Service, D: Database>(cx: &Context<'_, D>, mut request: Re
     if head {
         request.method = Method::GET;
     }
+    let get = request.method == Method::GET;
+    let if_none_match = get
+        .then(|| crate::cache::if_none_match(&request.headers))
+        .flatten();
     let mut response = match crate::docs::respond::<S>(&request) {
         Some(response) => response,
         None => S::handle(cx, request).await,
     };
+    if get {
+        response = crate::cache::validate(if_none_match.as_ref(), response);
+    }
     if head {
         response.body = bytes::Bytes::new();
     }

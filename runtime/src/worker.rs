@@ -17,6 +17,7 @@ use http::{HeaderMap, HeaderName, HeaderValue, Method};
 
 use crate::auth::{Keys, Security};
 use crate::db::d1::D1Database;
+use crate::db::{BOOKMARK_HEADER, valid_bookmark};
 use crate::http::{DEFAULT_BODY_LIMIT, Request, Response};
 use crate::problem::Problem;
 use crate::service::{Context, Service, finish, serve};
@@ -36,10 +37,16 @@ pub async fn fetch<S: Service>(
             request
                 .headers
                 .insert(crate::request_id::HEADER, id.clone());
-            match D1Database::from_env(env, binding) {
+            match D1Database::for_request(env, binding, bookmark(&request)) {
                 Ok(db) => {
                     let keys = keys(S::SECURITY, env);
-                    serve::<S, _>(&Context::new(&db, &keys), request).await
+                    let mut response = serve::<S, _>(&Context::new(&db, &keys), request).await;
+                    if let Some(bookmark) = db.bookmark()
+                        && let Ok(value) = HeaderValue::from_str(&bookmark)
+                    {
+                        response.headers.insert(BOOKMARK_HEADER, value);
+                    }
+                    response
                 }
                 Err(err) => {
                     crate::log::error(&format!("request {id:?}: {err}"));
@@ -50,6 +57,15 @@ pub async fn fetch<S: Service>(
         Err(problem) => finish(problem.into_response(), &id),
     };
     into_worker(response)
+}
+
+/// The bookmark the client sent back (see [`crate::db::d1`]), if it is
+/// one. An endpoint that may read a replica refuses any other value (a
+/// 400, see [`crate::extract::bookmark`]) before it reads; the others
+/// start at the primary and have no use for it.
+fn bookmark(request: &Request) -> Option<String> {
+    let value = request.headers.get(BOOKMARK_HEADER)?.to_str().ok()?;
+    valid_bookmark(value).then(|| value.to_owned())
 }
 
 /// The request's id, read before anything else can fail (see
@@ -120,9 +136,9 @@ async fn read_request(mut req: worker::Request) -> Result<Request, Problem> {
             "Invalid method",
         )
     })?;
-    let url = req
-        .url()
-        .map_err(|_| Problem::new(http::StatusCode::BAD_REQUEST, "invalid-url", "Invalid URL"))?;
+    let url = req.inner().url();
+    let (path, query) = crate::http::path_and_query(&url)
+        .ok_or_else(|| Problem::new(http::StatusCode::BAD_REQUEST, "invalid-url", "Invalid URL"))?;
     let mut headers = HeaderMap::new();
     for (name, value) in req.headers().entries() {
         if let (Ok(name), Ok(value)) = (
@@ -146,8 +162,8 @@ async fn read_request(mut req: worker::Request) -> Result<Request, Problem> {
     };
     Ok(Request {
         method,
-        path: url.path().to_owned(),
-        query: url.query().map(str::to_owned),
+        path: path.to_owned(),
+        query: query.map(str::to_owned),
         headers,
         body,
     })

@@ -3,6 +3,7 @@
 //! that change stock use SKUs no other case reads exactly.
 
 mod access;
+mod caching;
 mod catalog;
 mod contract;
 mod idempotency;
@@ -20,6 +21,22 @@ pub(crate) type Case = (&'static str, fn(&Server));
 /// Every case, by name.
 pub(crate) const ALL: &[Case] = &[
     ("health answers", protocol::health_answers),
+    (
+        "answers carry the declared Cache-Control and an ETag",
+        caching::answers_carry_declared_cache_control_and_an_etag,
+    ),
+    (
+        "If-None-Match revalidates with a 304",
+        caching::if_none_match_revalidates_with_a_304,
+    ),
+    (
+        "authenticated answers stay out of shared caches",
+        caching::authenticated_answers_stay_out_of_shared_caches,
+    ),
+    (
+        "bookmarks let a client read its writes",
+        caching::bookmarks_let_a_client_read_its_writes,
+    ),
     (
         "every response names its request",
         protocol::every_response_names_its_request,

@@ -368,6 +368,8 @@ pub fn check(
         .as_ref()
         .and_then(|declared| super::idempotency::check(sql, endpoint, declared, &what, d));
     let access = access?;
+    let cache_control = super::cache::cache_control(endpoint, access.is_none(), &what, d);
+    let replica = super::cache::replica(sql, endpoint, &what, d);
     if let Some(access) = &access {
         if scopes.is_empty() {
             scopes.push(StatementScope {
@@ -392,6 +394,8 @@ pub fn check(
         problems,
         access,
         idempotency,
+        cache_control,
+        replica,
     })
 }
 

@@ -3,6 +3,7 @@
 
 mod access;
 mod binding;
+mod cache;
 mod endpoint;
 pub mod idempotency;
 pub mod jobs;
@@ -231,6 +232,12 @@ pub fn check(spec: &Spec, sql: &Resolved<'_>, d: &mut Diagnostics) -> Option<(Pl
             text: query.text.clone(),
             columns: described.columns.iter().map(|c| c.name.clone()).collect(),
             readonly: described.readonly,
+            // At most one row, found by key.
+            lookup: described.lookup
+                && matches!(
+                    query.cardinality,
+                    crate::sql::Cardinality::One | crate::sql::Cardinality::Optional
+                ),
             cardinality: query.cardinality,
             binding,
         });

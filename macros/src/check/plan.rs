@@ -108,6 +108,8 @@ pub struct QueryPlan {
     pub columns: Vec<String>,
     /// Whether it only reads.
     pub readonly: bool,
+    /// Whether it is a lookup by key (see `keel::Sql::lookup`).
+    pub lookup: bool,
     /// Cardinality.
     pub cardinality: Cardinality,
     /// A typed binding for custom handlers, when a handler uses the query.
@@ -451,6 +453,10 @@ pub struct EndpointPlan {
     pub access: Option<AccessPlan>,
     /// How it takes an `Idempotency-Key`, if it does.
     pub idempotency: Option<IdempotencyPlan>,
+    /// The `Cache-Control` of its successful answers (GET only).
+    pub cache_control: Option<String>,
+    /// Whether it may read a replica (`reads: replica`).
+    pub replica: bool,
 }
 
 /// A checked job.

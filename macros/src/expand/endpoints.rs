@@ -237,6 +237,10 @@ fn extraction(e: &EndpointPlan) -> (TokenStream, Vec<InputVar>) {
             present: true,
         });
     }
+    if e.replica {
+        // The bookmark a replica read starts at, as the document describes it.
+        out.extend(quote! { ::keel::extract::bookmark(__req, &mut __v); });
+    }
     out.extend(quote! {
         if !__v.is_empty() {
             return ::std::result::Result::Err(__v.into_problem());

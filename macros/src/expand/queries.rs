@@ -96,6 +96,7 @@ fn snapshot(q: &QueryPlan) -> TokenStream {
             text: #text,
             columns: &[],
             readonly: false,
+            lookup: false,
         };
     }
 }
@@ -111,6 +112,7 @@ fn query(plan: &Plan, q: &QueryPlan) -> TokenStream {
     let text = &q.rewritten;
     let columns = &q.columns;
     let readonly = q.readonly;
+    let lookup = q.lookup;
     let mut doc_text = String::new();
     if let Some(doc) = &q.doc {
         doc_text.push_str(doc);
@@ -134,6 +136,7 @@ fn query(plan: &Plan, q: &QueryPlan) -> TokenStream {
             text: #text,
             columns: &[#(#columns),*],
             readonly: #readonly,
+            lookup: #lookup,
         };
         #binding
     }

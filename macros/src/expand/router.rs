@@ -65,11 +65,20 @@ pub(super) fn expand(plan: &Plan) -> TokenStream {
                     let p = format_ident!("__p{}", i);
                     quote!(*#p)
                 });
+            let reads = if e.replica {
+                quote!(::keel::db::Reads::Replica)
+            } else {
+                quote!(::keel::db::Reads::Primary)
+            };
+            let respond = match &e.cache_control {
+                Some(cache_control) => quote!(::keel::cache::respond(__result, #cache_control)),
+                None => quote!(::keel::router::respond(__result)),
+            };
             quote! {
                 #method => {
-                    return ::keel::router::respond(
-                        endpoints::#module::handle(__cx, &__req, [#(#params),*]).await,
-                    );
+                    ::keel::Database::reads(__cx.db, #reads);
+                    let __result = endpoints::#module::handle(__cx, &__req, [#(#params),*]).await;
+                    return #respond;
                 }
             }
         });

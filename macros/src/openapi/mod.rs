@@ -7,9 +7,11 @@
 //! responses it can return.
 //!
 //! One file per concern: the document and its operations here, value
-//! schemas in `schema`, problem responses in `problems`, and security
-//! schemes and requirements in `security`.
+//! schemas in `schema`, problem responses in `problems`, security schemes
+//! and requirements in `security`, and caching and replica headers in
+//! `delivery`.
 
+mod delivery;
 mod problems;
 mod schema;
 mod security;
@@ -277,6 +279,9 @@ impl Docs<'_> {
         if let Some(idempotency) = &endpoint.idempotency {
             op = op.parameter(idempotency_key(idempotency));
         }
+        for parameter in delivery::parameters(endpoint) {
+            op = op.parameter(parameter);
+        }
 
         if let Some(body) = &endpoint.body {
             op = op.request_body(Some(
@@ -342,7 +347,11 @@ impl Docs<'_> {
                         .build(),
                 );
             }
+            built = delivery::success_headers(endpoint, built);
             responses = responses.response(status.to_string(), built.build());
+        }
+        if let Some(not_modified) = delivery::not_modified(endpoint) {
+            responses = responses.response("304", not_modified);
         }
         for (status, reference) in self.error_responses(endpoint) {
             let members = endpoint

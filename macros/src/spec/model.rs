@@ -480,6 +480,56 @@ pub struct Idempotency {
     pub loc: Loc,
 }
 
+/// Who may keep an endpoint's answers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CacheScope {
+    /// Any cache, shared ones (a CDN) included.
+    Public,
+    /// Only the caller's own cache.
+    Private,
+}
+
+/// `cache:` of an endpoint.
+#[derive(Debug, Clone)]
+pub enum Cache {
+    /// `no-store`: no cache keeps it.
+    NoStore {
+        /// Where it is declared.
+        loc: Loc,
+    },
+    /// Kept and reused while fresh.
+    Store {
+        /// Who may keep it.
+        scope: Spanned<CacheScope>,
+        /// How long a stored answer stays fresh, in seconds.
+        max_age: u64,
+        /// How long a stale answer may still be served while the cache
+        /// revalidates it in the background, in seconds.
+        stale_while_revalidate: Option<u64>,
+        /// Where it is declared.
+        loc: Loc,
+    },
+}
+
+impl Cache {
+    /// Where it is declared.
+    pub fn loc(&self) -> &Loc {
+        match self {
+            Cache::NoStore { loc } | Cache::Store { loc, .. } => loc,
+        }
+    }
+}
+
+/// Where an endpoint's queries may read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Reads {
+    /// The primary database, always (the default).
+    Primary,
+    /// A read replica (D1's Sessions API), consistent with the caller's
+    /// bookmark.
+    Replica,
+}
+
 /// A declared endpoint.
 #[derive(Debug, Clone)]
 pub struct Endpoint {
@@ -509,6 +559,10 @@ pub struct Endpoint {
     pub access: Option<Access>,
     /// `idempotency:`: whether it takes an `Idempotency-Key`.
     pub idempotency: Option<Idempotency>,
+    /// `cache:`: how its answers may be reused.
+    pub cache: Option<Cache>,
+    /// `reads:`: whether it may read a replica.
+    pub reads: Option<Spanned<Reads>>,
     /// Whether part of the endpoint could not be read (already reported);
     /// checks that depend on the missing part are skipped.
     pub incomplete: bool,

@@ -50,6 +50,9 @@ pub struct Described {
     pub columns: Vec<Column>,
     /// Whether the statement only reads.
     pub readonly: bool,
+    /// Whether it only reads, and finds every row it reads through an
+    /// index by equality (no table scan, no range), by SQLite's plan.
+    pub lookup: bool,
 }
 
 /// A database with the migrations applied, for preparing queries.
@@ -195,6 +198,35 @@ impl Schema {
         Some(Schema { conn, catalog })
     }
 
+    /// Whether SQLite's plan for `sql` finds every row through an index by
+    /// equality: each step is a `SEARCH` on `=` (or `IN`) constraints (or
+    /// reads no table at all), never a `SCAN` of a table or index, nor a
+    /// range.
+    fn searches_by_key(&self, sql: &str) -> bool {
+        let Ok(mut plan) = self.conn.prepare(&format!("EXPLAIN QUERY PLAN {sql}")) else {
+            return false;
+        };
+        // Unbound: the plan does not depend on the values.
+        let mut rows = plan.raw_query();
+        loop {
+            let detail = match rows.next() {
+                Ok(Some(row)) => match row.get::<_, String>(3) {
+                    Ok(detail) => detail,
+                    Err(_) => return false,
+                },
+                Ok(None) => break,
+                Err(_) => return false,
+            };
+            if detail.starts_with("SCAN") && detail != "SCAN CONSTANT ROW" {
+                return false;
+            }
+            if detail.starts_with("SEARCH") && (detail.contains('<') || detail.contains('>')) {
+                return false;
+            }
+        }
+        true
+    }
+
     /// Whether `sql`, a statement the framework runs itself, prepares
     /// against the schema; SQLite's complaint if not.
     pub fn prepares(&self, sql: &str) -> Result<(), String> {
@@ -259,10 +291,12 @@ impl Schema {
                 ),
             );
         }
+        let readonly = stmt.readonly();
         Some(Described {
             params: inferred.map(|i| i.params).unwrap_or_default(),
             columns,
-            readonly: stmt.readonly(),
+            readonly,
+            lookup: readonly && self.searches_by_key(&query.text),
         })
     }
 }
@@ -318,5 +352,46 @@ fn located(err: &rusqlite::Error) -> (usize, String) {
         }
         rusqlite::Error::SqliteFailure(_, Some(msg)) => (0, msg.clone()),
         other => (0, other.to_string()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn lookups_are_searches_by_equality_and_nothing_else() {
+        let migration = MigrationFile {
+            name: "0001_shop.sql".into(),
+            path: "0001_shop.sql".into(),
+            display: "0001_shop.sql".into(),
+            text: "CREATE TABLE products (id INTEGER PRIMARY KEY, sku TEXT NOT NULL UNIQUE, price INTEGER NOT NULL);
+                   CREATE TABLE stock (product_id INTEGER NOT NULL, warehouse INTEGER NOT NULL, on_hand INTEGER NOT NULL,
+                                       PRIMARY KEY (product_id, warehouse));"
+                .into(),
+        };
+        let mut d = Diagnostics::default();
+        let schema = Schemas::default()
+            .build(&[migration], &mut d)
+            .expect("the schema builds");
+        for (sql, lookup) in [
+            ("SELECT sku FROM products WHERE id = :id", true),
+            ("SELECT id FROM products WHERE sku = :sku", true),
+            (
+                "SELECT SUM(on_hand) FROM stock WHERE product_id = :id",
+                true,
+            ),
+            (
+                "SELECT p.sku, s.on_hand FROM products p JOIN stock s ON s.product_id = p.id WHERE p.id = :id",
+                true,
+            ),
+            ("SELECT 1", true),
+            ("SELECT COUNT(*) FROM products", false),
+            ("SELECT id FROM products WHERE price = :price", false),
+            ("SELECT id FROM products WHERE id > :after LIMIT 1", false),
+            ("SELECT id FROM products WHERE sku LIKE :pattern", false),
+        ] {
+            assert_eq!(schema.searches_by_key(sql), lookup, "{sql}");
+        }
     }
 }

@@ -6,10 +6,12 @@ use std::path::Path;
 
 use crate::load::generate;
 
+mod caching;
 mod fuzz;
 mod idempotency;
 mod jobs;
 mod regressions;
+mod scale;
 mod security;
 
 const MIGRATION: &str =

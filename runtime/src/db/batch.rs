@@ -15,12 +15,14 @@
 //!     text: "SELECT name FROM products WHERE id = ?1",
 //!     columns: &["name"],
 //!     readonly: true,
+//!     lookup: false,
 //! };
 //! static SKUS: Sql = Sql {
 //!     name: "demo.skus",
 //!     text: "SELECT sku FROM products ORDER BY sku",
 //!     columns: &["sku"],
 //!     readonly: true,
+//!     lookup: false,
 //! };
 //! fn name(id: i64) -> Query<String> {
 //!     let statement = Statement { sql: &NAME, params: vec![Value::Integer(id)] };

@@ -8,37 +8,120 @@
 //!
 //! Rows are read straight from the JavaScript result objects by column name,
 //! without an intermediate serde pass.
+//!
+//! A request is served on a D1 session (the Sessions API), which is what
+//! lets D1 answer reads from a nearby replica: an endpoint that declares
+//! `reads: replica` starts its session at the client's bookmark (so it
+//! sees at least what the client saw or wrote before) or anywhere without
+//! one; every other endpoint starts at the primary. The session's bookmark
+//! after the request goes back to the client (see [`super::BOOKMARK_HEADER`]).
 
+use std::cell::{Cell, RefCell};
 use worker::js_sys::{Array, ArrayBuffer, Object, Reflect, Uint8Array};
 use worker::wasm_bindgen::{JsCast, JsValue};
 use worker::wasm_bindgen_futures::JsFuture;
-use worker::worker_sys::D1Database as D1Sys;
 
-use super::{Database, DbError, ResultSet, Sql, Statement, check_safe_integer};
+use worker::worker_sys::D1Database as D1Sys;
+use worker::worker_sys::D1PreparedStatement;
+use worker::worker_sys::types::D1DatabaseSession as D1SessionSys;
+
+use super::{Database, DbError, Reads, ResultSet, Sql, Statement, check_safe_integer};
 use crate::value::{MAX_SAFE_INTEGER, Value};
 
-/// A D1 database binding.
+/// A D1 database binding, for one request (or one scheduled event).
 #[derive(Debug)]
 pub struct D1Database {
     db: worker::D1Database,
+    /// The request's session, when it is served on one.
+    session: Option<Session>,
+}
+
+#[derive(Debug)]
+struct Session {
+    /// The bookmark the client sent, already checked.
+    bookmark: Option<String>,
+    /// Where the endpoint may read, said before its first statement.
+    reads: Cell<Reads>,
+    /// Opened at the first statement.
+    open: RefCell<Option<D1SessionSys>>,
 }
 
 impl D1Database {
-    /// The binding called `binding` in `wrangler.toml`.
+    /// The binding called `binding` in `wrangler.toml`, without a session:
+    /// every statement goes to the primary (scheduled jobs).
     pub fn from_env(env: &worker::Env, binding: &str) -> Result<Self, DbError> {
         let db = env
             .d1(binding)
             .map_err(|e| DbError::Other(format!("no D1 binding named {binding}: {e}")))?;
-        Ok(D1Database { db })
+        Ok(D1Database { db, session: None })
+    }
+
+    /// The binding for a request that sent `bookmark` (see
+    /// [`super::valid_bookmark`]): its statements run on a session.
+    pub fn for_request(
+        env: &worker::Env,
+        binding: &str,
+        bookmark: Option<String>,
+    ) -> Result<Self, DbError> {
+        let mut db = D1Database::from_env(env, binding)?;
+        db.session = Some(Session {
+            bookmark,
+            reads: Cell::new(Reads::Primary),
+            open: RefCell::new(None),
+        });
+        Ok(db)
+    }
+
+    /// The session's latest bookmark, once a statement ran on it: what the
+    /// client sends back to read at least this state next time.
+    pub fn bookmark(&self) -> Option<String> {
+        let session = self.session.as_ref()?;
+        let open = session.open.borrow();
+        open.as_ref()?.get_bookmark().ok().flatten()
     }
 
     fn sys(&self) -> &D1Sys {
         let value: &JsValue = self.db.as_ref();
         value.unchecked_ref()
     }
+
+    /// Prepares `sql` on the request's session (opening it), or on the
+    /// database without one.
+    fn prepare(&self, sql: &str) -> Result<D1PreparedStatement, DbError> {
+        let Some(session) = &self.session else {
+            return self.sys().prepare(sql).map_err(js_error);
+        };
+        let mut open = session.open.borrow_mut();
+        if open.is_none() {
+            let start = match (session.reads.get(), &session.bookmark) {
+                (Reads::Replica, Some(bookmark)) => bookmark.as_str(),
+                (Reads::Replica, None) => "first-unconstrained",
+                (Reads::Primary, _) => "first-primary",
+            };
+            *open = Some(self.sys().with_session(Some(start)).map_err(js_error)?);
+        }
+        match open.as_ref() {
+            Some(s) => s.session_prepare(sql).map_err(js_error),
+            None => Err(DbError::Other("the D1 session did not open".into())),
+        }
+    }
+
+    /// Sends a batch on the request's session, or on the database.
+    fn batch(&self, statements: Array) -> Result<worker::js_sys::Promise, DbError> {
+        match self.session.as_ref().and_then(|s| s.open.borrow().clone()) {
+            Some(session) => session.session_batch(statements).map_err(js_error),
+            None => self.sys().batch(statements).map_err(js_error),
+        }
+    }
 }
 
 impl Database for D1Database {
+    fn reads(&self, reads: Reads) {
+        if let Some(session) = &self.session {
+            session.reads.set(reads);
+        }
+    }
+
     async fn execute(&self, statements: Vec<Statement>) -> Result<Vec<ResultSet>, DbError> {
         let prepared = Array::new();
         for statement in &statements {
@@ -47,18 +130,17 @@ impl Database for D1Database {
                 args.push(&to_js(param)?);
             }
             let stmt = self
-                .sys()
-                .prepare(statement.sql.text)
-                .and_then(|s| s.bind(args))
+                .prepare(statement.sql.text)?
+                .bind(args)
                 .map_err(js_error)?;
             prepared.push(&stmt);
         }
         let results: Vec<JsValue> = if statements.len() == 1 {
-            let stmt: worker::worker_sys::D1PreparedStatement = prepared.get(0).unchecked_into();
+            let stmt: D1PreparedStatement = prepared.get(0).unchecked_into();
             let promise = stmt.all().map_err(js_error)?;
             vec![JsFuture::from(promise).await.map_err(js_error)?]
         } else {
-            let promise = self.sys().batch(prepared).map_err(js_error)?;
+            let promise = self.batch(prepared)?;
             let all = JsFuture::from(promise).await.map_err(js_error)?;
             all.dyn_into::<Array>()
                 .map_err(|_| DbError::Other("D1 batch() did not return an array".into()))?

@@ -33,6 +33,13 @@ pub struct Sql {
     pub columns: &'static [&'static str],
     /// Whether the statement only reads.
     pub readonly: bool,
+    /// Whether it is a lookup by key: it reads at most one row, through
+    /// indexes by equality, without scanning a table (the macro asks
+    /// SQLite's query planner at compile time), so it takes microseconds.
+    /// The native backend runs a unit made only of lookups on the
+    /// request's own thread instead of handing it to a blocking thread,
+    /// whose round trip costs more than the queries.
+    pub lookup: bool,
 }
 
 /// One migration file, embedded at compile time from `migrations/`.
@@ -304,6 +311,14 @@ pub trait Database: MaybeSync {
         statements: Vec<Statement>,
     ) -> impl Future<Output = Result<Vec<ResultSet>, DbError>> + MaybeSend;
 
+    /// Where the statements of the request being served may read, as its
+    /// endpoint declares (`reads:` in the spec): the generated router says
+    /// it before the endpoint runs. A backend without replicas (SQLite)
+    /// ignores it; D1 opens its session accordingly (see `d1`).
+    fn reads(&self, reads: Reads) {
+        let _ = reads;
+    }
+
     /// Runs a typed batch (a [`Query`] or a tuple or `Vec` of them) and
     /// decodes each result.
     fn run<B: Batch + MaybeSend>(
@@ -334,6 +349,36 @@ impl<D: Database> Database for &D {
     ) -> impl Future<Output = Result<Vec<ResultSet>, DbError>> + MaybeSend {
         (**self).execute(statements)
     }
+
+    fn reads(&self, reads: Reads) {
+        (**self).reads(reads);
+    }
+}
+
+/// The header a client gets its D1 bookmark in, and sends it back in: the
+/// point in D1's history its next replica read must be at or after.
+pub const BOOKMARK_HEADER: &str = "d1-bookmark";
+
+/// Whether `value` looks like a D1 bookmark (hex groups separated by `-`,
+/// such as `0000002c-00000003-00004f85-2f4b…`): anything else is never
+/// sent to D1 (which would fail the request), nor taken for a session
+/// constraint such as `first-primary`.
+pub fn valid_bookmark(value: &str) -> bool {
+    (1..=256).contains(&value.len())
+        && value
+            .split('-')
+            .all(|group| !group.is_empty() && group.bytes().all(|b| b.is_ascii_hexdigit()))
+}
+
+/// Where a request's statements may read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Reads {
+    /// The primary, always: the latest committed state.
+    #[default]
+    Primary,
+    /// Any replica at least as recent as the client's bookmark (or any
+    /// replica, without one). Writes still go to the primary.
+    Replica,
 }
 
 /// Checks that an integer parameter can cross D1 exactly.
@@ -349,11 +394,32 @@ pub fn check_safe_integer(value: i64) -> Result<(), DbError> {
 mod tests {
     use super::*;
 
+    #[test]
+    fn bookmarks_are_hex_groups() {
+        for good in ["0000002c-00000003-00004f85-2f4b0e9a", "a", "ABCDEF-0"] {
+            assert!(valid_bookmark(good), "{good}");
+        }
+        let long = "a".repeat(257);
+        for bad in [
+            "",
+            "first-primary",
+            "-",
+            "a-",
+            "a--b",
+            "0x1f",
+            "a b",
+            long.as_str(),
+        ] {
+            assert!(!valid_bookmark(bad), "{bad}");
+        }
+    }
+
     static SQL: Sql = Sql {
         name: "test.q",
         text: "",
         columns: &["a", "b"],
         readonly: true,
+        lookup: false,
     };
 
     #[test]

@@ -1,7 +1,8 @@
 //! The native backend: an embedded SQLite file through rusqlite.
 //!
 //! A small pool of connections serves requests from Tokio's blocking
-//! threads. Connections use WAL (readers never wait for the writer), enforce
+//! threads, but for lookups by key ([`super::Sql::lookup`]), which run on
+//! the thread serving the request. Connections use WAL (readers never wait for the writer), enforce
 //! foreign keys as D1 does, and wait up to five seconds for a busy writer. A
 //! unit of several statements is one transaction (`IMMEDIATE` when it writes,
 //! so it never has to upgrade a read lock); a single statement is its own.
@@ -252,6 +253,20 @@ fn connect(path: &Path, synchronous: Synchronous) -> Result<Connection, DbError>
 
 impl Database for SqliteDatabase {
     async fn execute(&self, statements: Vec<Statement>) -> Result<Vec<ResultSet>, DbError> {
+        // Lookups by key (a product and its stock: microseconds of SQLite)
+        // run right here, on the thread serving the request, when a
+        // connection is free at once: the hop to a blocking thread and back
+        // would cost more than the queries. A unit that runs here cannot be
+        // abandoned halfway, so it holds its place in the pool only while
+        // it runs. Anything longer, and every write, goes below.
+        if statements.iter().all(|s| s.sql.lookup)
+            && let Ok(_place) = Arc::clone(&self.inner.permits).try_acquire_owned()
+        {
+            let mut conn = self.inner.take()?;
+            let result = run_unit(&mut conn, &statements);
+            self.inner.put(conn);
+            return result;
+        }
         let writes = statements.iter().any(|s| !s.sql.readonly);
         let admission = self.inner.admit(writes).await?;
         let pool = Arc::clone(&self.inner);
@@ -381,18 +396,21 @@ mod tests {
         text: "CREATE TABLE t (id INTEGER PRIMARY KEY, n INTEGER NOT NULL CHECK (n >= 0))",
         columns: &[],
         readonly: false,
+        lookup: false,
     };
     static INSERT: Sql = Sql {
         name: "t.insert",
         text: "INSERT INTO t (n) VALUES (?1)",
         columns: &[],
         readonly: false,
+        lookup: false,
     };
     static COUNT: Sql = Sql {
         name: "t.count",
         text: "SELECT count(*) AS c FROM t",
         columns: &["c"],
         readonly: true,
+        lookup: false,
     };
 
     fn stmt(sql: &'static Sql, params: Vec<Value>) -> Statement {

@@ -149,6 +149,21 @@ pub fn header<'r>(
     }
 }
 
+/// Checks the `D1-Bookmark` header of an endpoint that may read a replica
+/// (`reads: replica`), on both targets alike: absent, or a D1 bookmark
+/// (see [`crate::db::valid_bookmark`]).
+pub fn bookmark(req: &Request, v: &mut Violations) {
+    const POINTER: &str = "#/header/D1-Bookmark";
+    if let Some(value) = header(req, crate::db::BOOKMARK_HEADER, POINTER, v)
+        && !crate::db::valid_bookmark(value)
+    {
+        v.push(
+            POINTER,
+            "must be a bookmark as an earlier answer's D1-Bookmark gave it (hex groups separated by `-`, at most 256 characters)",
+        );
+    }
+}
+
 /// Records that a required input is missing.
 pub fn require<T>(value: Option<T>, present: bool, pointer: &str, v: &mut Violations) -> Option<T> {
     if !present {

@@ -84,6 +84,7 @@ static LOOKUP: Sql = Sql {
            WHERE principal = ?1 AND operation = ?2 AND key = ?3 AND expires_at > unixepoch()",
     columns: &["fingerprint", "results"],
     readonly: true,
+    lookup: false,
 };
 
 static EXPIRE: Sql = Sql {
@@ -92,6 +93,7 @@ static EXPIRE: Sql = Sql {
            WHERE principal = ?1 AND operation = ?2 AND key = ?3 AND expires_at <= unixepoch()",
     columns: &[],
     readonly: false,
+    lookup: false,
 };
 
 static CLAIM: Sql = Sql {
@@ -100,6 +102,7 @@ static CLAIM: Sql = Sql {
            VALUES (?1, ?2, ?3, ?4, json(?5), unixepoch() + ?6)",
     columns: &[],
     readonly: false,
+    lookup: false,
 };
 
 static CHANGES: Sql = Sql {
@@ -108,6 +111,7 @@ static CHANGES: Sql = Sql {
            WHERE principal = ?1 AND operation = ?2 AND key = ?3",
     columns: &[],
     readonly: false,
+    lookup: false,
 };
 
 /// Deletes every expired record: what a scheduled job runs.
@@ -116,6 +120,7 @@ pub static PURGE: Sql = Sql {
     text: "DELETE FROM keel_idempotency WHERE expires_at <= unixepoch()",
     columns: &[],
     readonly: false,
+    lookup: false,
 };
 
 /// Whom a key belongs to: the scheme, role and claims of the caller, or

@@ -8,12 +8,14 @@ static INSERT: Sql = Sql {
     text: "INSERT INTO items (name) VALUES (?1)",
     columns: &[],
     readonly: false,
+    lookup: false,
 };
 static READ: Sql = Sql {
     name: "t.read",
     text: "SELECT id, name, 1.5 AS weight FROM items WHERE name = ?1",
     columns: &["id", "name", "weight"],
     readonly: true,
+    lookup: false,
 };
 static READ_SNAPSHOT: Sql = Sql {
     name: "t.read.snapshot",
@@ -23,6 +25,7 @@ static READ_SNAPSHOT: Sql = Sql {
            WHERE principal = ?2 AND operation = ?3 AND key = ?4",
     columns: &[],
     readonly: false,
+    lookup: false,
 };
 static POLICY: Policy = Policy {
     operation: "add_item",

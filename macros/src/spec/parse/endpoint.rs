@@ -37,6 +37,8 @@ const ENDPOINT_KEYS: &[&str] = &[
     "responses",
     "auth",
     "idempotency",
+    "cache",
+    "reads",
 ];
 
 fn parse_endpoint(
@@ -147,6 +149,12 @@ fn parse_endpoint(
         idempotency: map
             .get("idempotency")
             .and_then(|n| super::idempotency::parse_idempotency(src, n, &what, d)),
+        cache: map
+            .get("cache")
+            .and_then(|n| super::cache::parse_cache(src, n, &what, d)),
+        reads: map
+            .get("reads")
+            .and_then(|n| super::cache::parse_reads(src, n, &what, d)),
         incomplete: d.count() > errors_before,
         failed_params,
     })

@@ -7,6 +7,7 @@
 //! `response`, idempotency keys in `idempotency`, scheduled jobs in
 //! `jobs`, and the security model in `security`.
 
+mod cache;
 mod endpoint;
 mod idempotency;
 mod jobs;
