@@ -283,9 +283,7 @@ fn list_categories_by_hand(
         let found = tokio::task::spawn_blocking(move || {
             db.with_connection(|conn| -> rusqlite::Result<CategoryList> {
                 let mut stmt = conn.prepare_cached(
-                    "SELECT c.id, c.slug, c.name, COUNT(p.id)
-                     FROM categories c LEFT JOIN products p ON p.category_id = c.id
-                     GROUP BY c.id ORDER BY c.name",
+                    "SELECT id, slug, name, product_count FROM categories ORDER BY name",
                 )?;
                 let items = stmt
                     .query_map([], |r| {

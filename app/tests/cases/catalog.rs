@@ -306,6 +306,14 @@ pub(super) fn product_ids_are_validated(s: &Server) {
 }
 
 pub(super) fn categories_with_counts(s: &Server) {
+    let counts = |s: &Server| -> Vec<i64> {
+        s.get("/v1/categories").ok(200)["items"]
+            .as_array()
+            .expect("items")
+            .iter()
+            .map(|c| c["product_count"].as_i64().expect("a count"))
+            .collect()
+    };
     assert_eq!(
         s.get("/v1/categories").ok(200),
         json!({"items": [
@@ -315,4 +323,20 @@ pub(super) fn categories_with_counts(s: &Server) {
             {"id": 1, "slug": "shoes", "name": "Shoes", "product_count": 6},
         ]})
     );
+    // The counts are kept by triggers as products come, move and go
+    // (in name order: accessories, apparel, electronics, shoes).
+    let db = s.db();
+    db.execute(
+        "INSERT INTO products (id, sku, name, category_id, price_cents, currency, created_at)
+         VALUES (9001, 'CNT-001', 'Counted', 4, 100, 'USD', '2026-01-01T00:00:00.000Z')",
+        [],
+    )
+    .expect("insert");
+    assert_eq!(counts(s), [6, 6, 7, 6]);
+    db.execute("UPDATE products SET category_id = 1 WHERE id = 9001", [])
+        .expect("move");
+    assert_eq!(counts(s), [6, 6, 6, 7]);
+    db.execute("DELETE FROM products WHERE id = 9001", [])
+        .expect("delete");
+    assert_eq!(counts(s), [6, 6, 6, 6]);
 }
