@@ -44,4 +44,6 @@ worker-build --release "$@"
     --enable-exception-handling
 # The docs portal's Swagger UI files, served by Workers Static Assets
 # (`[assets]` in wrangler.toml), not from the wasm.
+# From scratch, so that nothing stale is uploaded.
+rm -rf "$root/app/build/assets"
 node "$root/scripts/docs-assets.mjs" "$root/app/build/assets"

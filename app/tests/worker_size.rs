@@ -54,6 +54,9 @@ fn the_worker_upload_stays_within_its_budget() {
         wasm < 1_000_000,
         "the wasm module is {wasm} bytes: is Swagger UI embedded again?"
     );
+    // The build writes the assets afresh, with their headers.
+    let headers = std::fs::read_to_string(app.join("build/assets/_headers"))
+        .expect("the build wrote build/assets/_headers");
     for asset in [
         "swagger-ui-bundle.js",
         "swagger-ui.css",
@@ -63,7 +66,15 @@ fn the_worker_upload_stays_within_its_budget() {
             app.join("build/assets/docs").join(asset).is_file(),
             "the build wrote no static asset {asset}"
         );
+        assert!(
+            headers.contains(&format!("/docs/{asset}\n")),
+            "_headers says nothing of {asset}:\n{headers}"
+        );
     }
+    assert!(
+        headers.contains("X-Content-Type-Options: nosniff"),
+        "{headers}"
+    );
 }
 
 /// `Total Upload: 692.71 KiB / gzip: 248.10 KiB` → (692.71, 248.10).

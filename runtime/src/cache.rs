@@ -98,9 +98,20 @@ fn none_match_fails(condition: &str, tag: &[u8]) -> bool {
         .any(|candidate| candidate == tag)
 }
 
-/// The request headers [`validate`] reads, taken before the request moves.
+/// The request headers [`validate`] reads, taken before the request moves:
+/// every `If-None-Match` line, as one list (as a Worker receives them).
 pub fn if_none_match(headers: &HeaderMap) -> Option<HeaderValue> {
-    headers.get(header::IF_NONE_MATCH).cloned()
+    let mut lines = headers.get_all(header::IF_NONE_MATCH).iter();
+    let first = lines.next()?;
+    let rest: Vec<&[u8]> = lines.map(HeaderValue::as_bytes).collect();
+    if rest.is_empty() {
+        return Some(first.clone());
+    }
+    let joined = std::iter::once(first.as_bytes())
+        .chain(rest)
+        .collect::<Vec<_>>()
+        .join(&b", "[..]);
+    HeaderValue::from_bytes(&joined).ok()
 }
 
 #[cfg(test)]
@@ -150,6 +161,17 @@ mod tests {
                 Some(&HeaderValue::from_static("public, max-age=60"))
             );
         }
+    }
+
+    #[test]
+    fn every_if_none_match_line_counts() {
+        let mut headers = HeaderMap::new();
+        headers.append(header::IF_NONE_MATCH, HeaderValue::from_static("\"a\""));
+        let tag = etag(b"[1]");
+        headers.append(header::IF_NONE_MATCH, tag.clone());
+        let condition = if_none_match(&headers);
+        let response = validate(condition.as_ref(), ok("[1]"));
+        assert_eq!(response.status, StatusCode::NOT_MODIFIED);
     }
 
     #[test]

@@ -93,11 +93,7 @@ impl D1Database {
         };
         let mut open = session.open.borrow_mut();
         if open.is_none() {
-            let start = match (session.reads.get(), &session.bookmark) {
-                (Reads::Replica, Some(bookmark)) => bookmark.as_str(),
-                (Reads::Replica, None) => "first-unconstrained",
-                (Reads::Primary, _) => "first-primary",
-            };
+            let start = super::session_start(session.reads.get(), session.bookmark.as_deref());
             *open = Some(self.sys().with_session(Some(start)).map_err(js_error)?);
         }
         match open.as_ref() {

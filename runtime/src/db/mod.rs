@@ -33,12 +33,15 @@ pub struct Sql {
     pub columns: &'static [&'static str],
     /// Whether the statement only reads.
     pub readonly: bool,
-    /// Whether it is a lookup by key: it reads at most one row, through
-    /// indexes by equality, without scanning a table (the macro asks
-    /// SQLite's query planner at compile time), so it takes microseconds.
-    /// The native backend runs a unit made only of lookups on the
-    /// request's own thread instead of handing it to a blocking thread,
-    /// whose round trip costs more than the queries.
+    /// Whether it is a lookup by key: it returns at most one row and finds
+    /// every row it reads through an index by equality, without scanning,
+    /// sorting or a range (the macro asks SQLite's query planner at compile
+    /// time), so it usually takes microseconds. The native backend runs a
+    /// unit made only of lookups on the request's own thread instead of
+    /// handing it to a blocking thread, whose round trip costs more than
+    /// the queries; as an equality on a non-unique index may still find
+    /// many rows, it stops one that runs past a small budget of SQLite
+    /// steps and runs it again on a blocking thread.
     pub lookup: bool,
 }
 
@@ -370,6 +373,19 @@ pub fn valid_bookmark(value: &str) -> bool {
             .all(|group| !group.is_empty() && group.bytes().all(|b| b.is_ascii_hexdigit()))
 }
 
+/// Where a D1 session starts (`withSession`'s argument) for an endpoint
+/// that reads as `reads` says, for a client that sent `bookmark` (already
+/// checked with [`valid_bookmark`]): a replica read at the bookmark, or
+/// anywhere without one; everything else at the primary, whatever the
+/// client sent.
+pub fn session_start(reads: Reads, bookmark: Option<&str>) -> &str {
+    match (reads, bookmark) {
+        (Reads::Replica, Some(bookmark)) => bookmark,
+        (Reads::Replica, None) => "first-unconstrained",
+        (Reads::Primary, _) => "first-primary",
+    }
+}
+
 /// Where a request's statements may read.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum Reads {
@@ -393,6 +409,18 @@ pub fn check_safe_integer(value: i64) -> Result<(), DbError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn sessions_start_where_the_endpoint_may_read() {
+        let bookmark = Some("0000002c-00000003-00004f85");
+        assert_eq!(
+            session_start(Reads::Replica, bookmark),
+            "0000002c-00000003-00004f85"
+        );
+        assert_eq!(session_start(Reads::Replica, None), "first-unconstrained");
+        assert_eq!(session_start(Reads::Primary, bookmark), "first-primary");
+        assert_eq!(session_start(Reads::Primary, None), "first-primary");
+    }
 
     #[test]
     fn bookmarks_are_hex_groups() {

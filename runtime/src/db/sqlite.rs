@@ -23,6 +23,7 @@
 //! [`Synchronous`] for the trade-off.
 
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
@@ -183,6 +184,15 @@ impl Pool {
         }
     }
 
+    /// An open, idle connection, if there is one: never opens one (which
+    /// may wait on the file) on the thread serving a request.
+    fn take_idle(&self) -> Option<Connection> {
+        self.idle
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .pop()
+    }
+
     /// Returns a connection; one beyond the pool's size is closed instead.
     fn put(&self, conn: Connection) {
         let mut idle = self.idle.lock().unwrap_or_else(PoisonError::into_inner);
@@ -261,11 +271,18 @@ impl Database for SqliteDatabase {
         // it runs. Anything longer, and every write, goes below.
         if statements.iter().all(|s| s.sql.lookup)
             && let Ok(_place) = Arc::clone(&self.inner.permits).try_acquire_owned()
+            && let Some(mut conn) = self.inner.take_idle()
         {
-            let mut conn = self.inner.take()?;
-            let result = run_unit(&mut conn, &statements);
-            self.inner.put(conn);
-            return result;
+            match run_inline(&mut conn, &statements) {
+                Inline::Done(result) => {
+                    self.inner.put(conn);
+                    return result;
+                }
+                Inline::Spoiled(result) => return result,
+                // It ran past its budget, and was rolled back: run it
+                // again where a long read holds up nobody.
+                Inline::TooLong => self.inner.put(conn),
+            }
         }
         let writes = statements.iter().any(|s| !s.sql.readonly);
         let admission = self.inner.admit(writes).await?;
@@ -282,6 +299,57 @@ impl Database for SqliteDatabase {
         })
         .await
         .map_err(|e| DbError::Other(format!("database task failed: {e}")))?
+    }
+}
+
+/// How many SQLite virtual machine steps a unit of lookups may take on the
+/// thread serving a request: a product and its stock take a few hundred; a
+/// count over a non-unique index of a large table takes far more.
+const INLINE_BUDGET_STEPS: i32 = 50_000;
+
+/// How a unit of lookups ran on the request's thread.
+enum Inline {
+    /// It finished (or failed for another reason).
+    Done(Result<Vec<ResultSet>, DbError>),
+    /// It took more than [`INLINE_BUDGET_STEPS`] and was interrupted (or
+    /// could not be bounded); it only reads, so running it again elsewhere
+    /// is safe.
+    TooLong,
+    /// It finished, but its budget could not be taken off the connection,
+    /// which is closed rather than pooled.
+    Spoiled(Result<Vec<ResultSet>, DbError>),
+}
+
+/// Runs a unit of lookups within [`INLINE_BUDGET_STEPS`].
+fn run_inline(conn: &mut Connection, statements: &[Statement]) -> Inline {
+    // SQLite calls the handler every 1,000 steps; `true` interrupts the
+    // statement (a unit of several is rolled back as its transaction drops).
+    let stopped = Arc::new(AtomicBool::new(false));
+    let mut calls = 0;
+    let flag = Arc::clone(&stopped);
+    let bounded = conn.progress_handler(
+        1_000,
+        Some(move || {
+            calls += 1;
+            let over = calls > INLINE_BUDGET_STEPS / 1_000;
+            if over {
+                flag.store(true, Ordering::Relaxed);
+            }
+            over
+        }),
+    );
+    if bounded.is_err() {
+        // Unbounded, it does not run here.
+        return Inline::TooLong;
+    }
+    let result = run_unit(conn, statements);
+    if conn.progress_handler(1_000, None::<fn() -> bool>).is_err() {
+        return Inline::Spoiled(result);
+    }
+    if stopped.load(Ordering::Relaxed) {
+        Inline::TooLong
+    } else {
+        Inline::Done(result)
     }
 }
 
@@ -432,6 +500,50 @@ mod tests {
         assert!(matches!(err, DbError::Constraint { .. }), "{err:?}");
         let counts = run_unit(&mut conn, &[stmt(&COUNT, vec![])]).unwrap();
         assert_eq!(counts[0].one(|r| r.get::<i64>(0)).unwrap(), 0);
+    }
+
+    static FILL: Sql = Sql {
+        name: "t.fill",
+        text: "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 100000)
+               INSERT INTO t (n) SELECT i FROM n",
+        columns: &[],
+        readonly: false,
+        lookup: false,
+    };
+
+    #[test]
+    fn a_lookup_past_its_budget_is_stopped_and_leaves_the_connection_clean() {
+        let mut conn = Connection::open_in_memory().unwrap();
+        run_unit(&mut conn, &[stmt(&CREATE, vec![]), stmt(&FILL, vec![])]).unwrap();
+        // A row by key: well within the budget.
+        static ONE: Sql = Sql {
+            name: "t.one",
+            text: "SELECT n FROM t WHERE id = ?1",
+            columns: &["n"],
+            readonly: true,
+            lookup: true,
+        };
+        match run_inline(&mut conn, &[stmt(&ONE, vec![Value::Integer(7)])]) {
+            Inline::Done(Ok(results)) => {
+                assert_eq!(results[0].one(|r| r.get::<i64>(0)).unwrap(), 7);
+            }
+            _ => panic!("a lookup by key ran past the budget"),
+        }
+        // A sum over 100,000 rows: stopped.
+        static SUM: Sql = Sql {
+            name: "t.sum",
+            text: "SELECT sum(n) AS s FROM t",
+            columns: &["s"],
+            readonly: true,
+            lookup: true,
+        };
+        assert!(matches!(
+            run_inline(&mut conn, &[stmt(&SUM, vec![])]),
+            Inline::TooLong
+        ));
+        // The budget is off the connection again: the same sum runs whole.
+        let sums = run_unit(&mut conn, &[stmt(&SUM, vec![])]).unwrap();
+        assert_eq!(sums[0].one(|r| r.get::<i64>(0)).unwrap(), 5_000_050_000);
     }
 
     #[test]
