@@ -13,6 +13,7 @@
 
 mod auth;
 mod endpoints;
+mod extract;
 mod idempotency;
 mod jobs;
 mod queries;

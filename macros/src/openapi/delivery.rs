@@ -58,46 +58,39 @@ pub(super) fn success_headers(
     mut built: ResponseBuilder,
 ) -> ResponseBuilder {
     if let Some(cache_control) = &endpoint.cache_control {
-        built = built
-            .header("ETag", etag())
-            .header("Cache-Control", cache_control_header(cache_control));
+        built = validators(built, cache_control);
     }
-    built.header(BOOKMARK, bookmark())
+    built.header(
+        BOOKMARK,
+        string_header(
+            "On Workers: where in D1's history this answer was read or written. Send it back as `D1-Bookmark` on a replica read to see at least this state. Absent natively.",
+        ),
+    )
 }
 
 /// The `304` of a GET operation.
 pub(super) fn not_modified(endpoint: &EndpointPlan) -> Option<Response> {
     let cache_control = endpoint.cache_control.as_ref()?;
-    Some(
-        ResponseBuilder::new()
-            .description("The copy the client named in `If-None-Match` is current; no body.")
-            .header("ETag", etag())
-            .header("Cache-Control", cache_control_header(cache_control))
-            .build(),
-    )
+    let built = ResponseBuilder::new()
+        .description("The copy the client named in `If-None-Match` is current; no body.");
+    Some(validators(built, cache_control).build())
 }
 
-fn etag() -> Header {
-    HeaderBuilder::new()
-            .schema(Some(string_schema()))
-            .description(Some(
+/// The `ETag` and `Cache-Control` of a GET operation's `200` and `304`.
+fn validators(built: ResponseBuilder, cache_control: &str) -> ResponseBuilder {
+    built
+        .header(
+            "ETag",
+            string_header(
                 "A strong validator of this representation: send it back in `If-None-Match` to revalidate a stored copy.",
-            ))
-            .build()
+            ),
+        )
+        .header("Cache-Control", string_header(format!("`{cache_control}`")))
 }
 
-fn cache_control_header(value: &str) -> Header {
+fn string_header(description: impl Into<String>) -> Header {
     HeaderBuilder::new()
         .schema(Some(string_schema()))
-        .description(Some(format!("`{value}`")))
+        .description(Some(description))
         .build()
-}
-
-fn bookmark() -> Header {
-    HeaderBuilder::new()
-            .schema(Some(string_schema()))
-            .description(Some(
-                "On Workers: where in D1's history this answer was read or written. Send it back as `D1-Bookmark` on a replica read to see at least this state. Absent natively.",
-            ))
-            .build()
 }
