@@ -20,9 +20,6 @@ use serde::Serialize;
 use serde_json::Value;
 use tokio::runtime::Runtime;
 
-/// Products added to the sample data, each stocked in every warehouse.
-const PRODUCTS: u32 = 10_000;
-
 struct Fixture {
     _dir: tempfile::TempDir,
     db: SqliteDatabase,
@@ -90,21 +87,8 @@ impl Fixture {
 fn fill(conn: &mut Connection) {
     keel::db::migrate::apply(conn, <app::Api as Service>::MIGRATIONS).expect("migrate");
     conn.execute_batch(app::SAMPLE_DATA).expect("sample data");
-    conn.execute(
-        "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < ?1),
-              cats(id, k) AS (SELECT id, row_number() OVER (ORDER BY id) - 1 FROM categories)
-         INSERT INTO products (sku, name, description, category_id, price_cents, currency, created_at)
-         SELECT printf('BEN-%05d', i),
-                printf('Bench item %d', i),
-                CASE WHEN i % 3 = 0 THEN NULL ELSE 'A product made for measuring.' END,
-                cats.id,
-                100 + (i * 7919) % 100000,
-                'USD',
-                strftime('%Y-%m-%dT%H:%M:%SZ', 1700000000 + i * 60, 'unixepoch')
-         FROM n JOIN cats ON cats.k = i % (SELECT COUNT(*) FROM categories)",
-        [PRODUCTS],
-    )
-    .expect("products");
+    conn.execute_batch(include_str!("catalog.sql"))
+        .expect("products and stock");
     conn.execute_batch(
         "INSERT INTO orders (id, ref, customer_id, status, currency, total_cents, ship_name, ship_line1,
                              ship_city, ship_postal_code, ship_country, created_at, updated_at)
@@ -114,13 +98,6 @@ fn fill(conn: &mut Connection) {
          VALUES (1, 1, 1, 1, 12900, 'USD');",
     )
     .expect("an order");
-    conn.execute_batch(
-        "INSERT INTO stock (product_id, warehouse_id, on_hand, reserved)
-         SELECT p.id, w.id, (p.id * 13 + w.id) % 40, min((p.id * 13 + w.id) % 40, (p.id + w.id) % 3)
-         FROM products p CROSS JOIN warehouses w
-         WHERE p.sku LIKE 'BEN-%';",
-    )
-    .expect("stock");
 }
 
 fn get(path: &str) -> Request {

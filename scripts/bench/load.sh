@@ -99,26 +99,16 @@ quiet() {
 cpu_ticks() { awk '{ print $14 + $15 }' "/proc/$server_pid/stat"; }
 
 # The database: migrations and sample data from the app's first start, then
-# the criterion bench's products and stock, and stock enough for every order.
+# the benchmarks' catalog (app/benches/catalog.sql), and stock enough for
+# every order.
 start "$work/seed.log" "$app" --env-file app/.dev.vars --database "$work/seed.sqlite3"
 stop
-python3 - "$work/seed.sqlite3" <<'PY'
+python3 - "$work/seed.sqlite3" app/benches/catalog.sql <<'PY'
 import sqlite3, sys
 db = sqlite3.connect(sys.argv[1])
 db.execute("PRAGMA foreign_keys = ON")
-db.execute("""
-WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 10000),
-     cats(id, k) AS (SELECT id, row_number() OVER (ORDER BY id) - 1 FROM categories)
-INSERT INTO products (sku, name, description, category_id, price_cents, currency, created_at)
-SELECT printf('BEN-%05d', i), printf('Bench item %d', i),
-       CASE WHEN i % 3 = 0 THEN NULL ELSE 'A product made for measuring.' END,
-       cats.id, 100 + (i * 7919) % 100000, 'USD',
-       strftime('%Y-%m-%dT%H:%M:%SZ', 1700000000 + i * 60, 'unixepoch')
-FROM n JOIN cats ON cats.k = i % (SELECT COUNT(*) FROM categories)""")
-db.execute("""
-INSERT INTO stock (product_id, warehouse_id, on_hand, reserved)
-SELECT p.id, w.id, (p.id * 13 + w.id) % 40, min((p.id * 13 + w.id) % 40, (p.id + w.id) % 3)
-FROM products p CROSS JOIN warehouses w WHERE p.sku LIKE 'BEN-%'""")
+with open(sys.argv[2]) as catalog:
+    db.executescript(catalog.read())
 db.execute("UPDATE stock SET on_hand = on_hand + 100000000")
 db.commit()
 db.close()

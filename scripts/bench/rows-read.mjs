@@ -1,6 +1,7 @@
 // D1's `rows_read` (what D1 bills reads by, and spends time on) for one
 // request of each read endpoint, on a local D1 holding the sample data plus
-// 10,000 products stocked in 3 warehouses, as the criterion bench fills it.
+// the benchmarks' catalog (app/benches/catalog.sql: 10,000 products stocked
+// in 3 warehouses).
 //
 //   node scripts/bench/rows-read.mjs              # the table in docs/benchmarks.md
 //   PRODUCTS=100000 node scripts/bench/rows-read.mjs
@@ -31,22 +32,11 @@ const wrangler = (...args) =>
     stdio: ['ignore', 'ignore', 'inherit'],
   });
 
+// The benchmarks' catalog, at the size asked for.
 const fill = join(state, 'fill.sql');
-writeFileSync(
-  fill,
-  `WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < ${products}),
-     cats(id, k) AS (SELECT id, row_number() OVER (ORDER BY id) - 1 FROM categories)
-INSERT INTO products (sku, name, description, category_id, price_cents, currency, created_at)
-SELECT printf('BEN-%05d', i), printf('Bench item %d', i),
-       CASE WHEN i % 3 = 0 THEN NULL ELSE 'A product made for measuring.' END,
-       cats.id, 100 + (i * 7919) % 100000, 'USD',
-       strftime('%Y-%m-%dT%H:%M:%SZ', 1700000000 + i * 60, 'unixepoch')
-FROM n JOIN cats ON cats.k = i % (SELECT COUNT(*) FROM categories);
-INSERT INTO stock (product_id, warehouse_id, on_hand, reserved)
-SELECT p.id, w.id, (p.id * 13 + w.id) % 40, min((p.id * 13 + w.id) % 40, (p.id + w.id) % 3)
-FROM products p CROSS JOIN warehouses w WHERE p.sku LIKE 'BEN-%';
-`,
-);
+const catalog = readFileSync(join(app, 'benches', 'catalog.sql'), 'utf8');
+if (!catalog.includes('i < 10000)')) throw new Error('app/benches/catalog.sql no longer says its size as `i < 10000)`');
+writeFileSync(fill, catalog.replace('i < 10000)', `i < ${products})`));
 wrangler('migrations', 'apply', 'DB');
 wrangler('execute', 'DB', '--file', 'seed/dev.sql');
 wrangler('execute', 'DB', '--file', fill);
