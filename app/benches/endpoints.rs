@@ -365,7 +365,8 @@ fn endpoints(c: &mut Criterion) {
         )),
         200,
     );
-    // The worst case: a filter nothing passes walks the whole index.
+    // The worst case: a filter nothing passes examines `paginate.scan`
+    // products.
     measure(
         c,
         &f,

@@ -12,7 +12,7 @@
 // become ?N in order of first use) in one batch and sums the `rows_read`
 // D1 reports for them. The listing runs as a first page and a later one,
 // in each order, with and without filters, including the worst filter: a
-// search nothing matches, which walks the whole index.
+// search nothing matches, which examines `paginate.scan` products a page.
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -69,7 +69,7 @@ function bind(db, name, params) {
 
 const listing = {
   category: null, q: null, min_price: null, max_price: null, in_stock: null,
-  sort: 'newest', after_sort_key: null, after_id: null, limit: 21,
+  sort: 'newest', after_sort_key: null, after_id: null, limit: 21, scan: 1000,
 };
 const check = JSON.stringify(Array.from({ length: 20 }, (_, i) => ({ sku: `BEN-${String(i + 1).padStart(5, '0')}`, quantity: 1 })));
 const owner = { auth_role: 'customer', auth_sub: 42 };

@@ -45,6 +45,14 @@ fn walk(s: &Server, first: &str) -> Vec<i64> {
 
 const NEWEST: &str = "p.created_at DESC, p.id";
 
+/// Each `sort`, with the `ORDER BY` an independent query gives it.
+const ORDERS: [(&str, &str); 4] = [
+    ("price_asc", "p.price_cents, p.id"),
+    ("price_desc", "p.price_cents DESC, p.id"),
+    ("newest", NEWEST),
+    ("name", "p.name, p.id"),
+];
+
 pub(super) fn first_page_of_products(s: &Server) {
     let page = s.get("/v1/products").ok(200);
     assert_eq!(ids(&page), oracle(s, "1", NEWEST)[..20]);
@@ -64,13 +72,7 @@ pub(super) fn first_page_of_products(s: &Server) {
 }
 
 pub(super) fn pages_yield_each_product_once(s: &Server) {
-    let orders = [
-        ("price_asc", "p.price_cents, p.id"),
-        ("price_desc", "p.price_cents DESC, p.id"),
-        ("newest", NEWEST),
-        ("name", "p.name, p.id"),
-    ];
-    for (sort, order) in orders {
+    for (sort, order) in ORDERS {
         for limit in [1, 5, 7, 24, 100] {
             let walked = walk(s, &format!("/v1/products?sort={sort}&limit={limit}"));
             assert_eq!(walked, oracle(s, "1", order), "sort={sort} limit={limit}");
@@ -124,6 +126,74 @@ pub(super) fn last_page_has_no_cursor(s: &Server) {
     let exact = s.get("/v1/products?limit=24").ok(200);
     assert_eq!(ids(&exact).len(), 24);
     assert_eq!(exact["next_cursor"], Value::Null);
+}
+
+/// A page examines at most `paginate.scan` (1,000) products, however few
+/// match: a search nothing matches answers empty pages that say where to
+/// continue, and walking them still yields every match exactly once.
+pub(super) fn pages_are_bounded(s: &Server) {
+    const BULK: i64 = 2_500;
+    let mut db = s.db();
+    let tx = db.transaction().expect("begin");
+    for i in 1..=BULK {
+        tx.execute(
+            "INSERT INTO products (id, sku, name, category_id, price_cents, currency, created_at)
+             VALUES (?1, printf('BLK-%05d', ?1), printf('Bulk item %d', ?1), 1 + ?1 % 4, 100 + ?1 % 977, 'USD',
+                     strftime('%Y-%m-%dT%H:%M:%fZ', '2025-01-01', printf('+%d minutes', ?1)))",
+            [20_000 + i],
+        )
+        .expect("insert");
+    }
+    tx.commit().expect("commit");
+    // The products go again however this case ends, so that later cases
+    // see the sample catalog.
+    struct Remove<'a>(&'a Server);
+    impl Drop for Remove<'_> {
+        fn drop(&mut self) {
+            let removed = self
+                .0
+                .db()
+                .execute("DELETE FROM products WHERE id > 20000", []);
+            if !std::thread::panicking() {
+                removed.expect("delete");
+            }
+        }
+    }
+    let _remove = Remove(s);
+    let total = s.scalar("SELECT count(*) FROM products");
+
+    // Nothing matches: each page is empty and continues where its walk of
+    // 1,000 products stopped, until the catalog ends.
+    let mut pages = 0;
+    let mut path = "/v1/products?q=matches-nothing&limit=20".to_owned();
+    loop {
+        let page = s.get(&path).ok(200);
+        pages += 1;
+        assert_eq!(page["items"], json!([]), "page {pages}");
+        match page["next_cursor"].as_str() {
+            Some(cursor) => {
+                path = format!("/v1/products?q=matches-nothing&limit=20&cursor={cursor}")
+            }
+            None => break,
+        }
+        assert!(pages < 10, "more pages than the catalog needs");
+    }
+    assert_eq!(pages, (total + 999) / 1000, "{total} products");
+
+    // Few match: pages are short or empty, and the walk is still exact.
+    let cases = [
+        ("q=item%20201", "instr(lower(p.name), 'item 201') > 0"),
+        (
+            "in_stock=true&category=shoes",
+            "c.slug = 'shoes' AND COALESCE(a.available, 0) > 0",
+        ),
+    ];
+    for (query, filter) in cases {
+        for (sort, order) in ORDERS {
+            let walked = walk(s, &format!("/v1/products?{query}&sort={sort}&limit=7"));
+            assert_eq!(walked, oracle(s, filter, order), "{query}&sort={sort}");
+        }
+    }
 }
 
 pub(super) fn bad_list_parameters_are_all_reported(s: &Server) {

@@ -110,6 +110,7 @@ pub(crate) const ALL: &[Case] = &[
         "the last page has no cursor",
         catalog::last_page_has_no_cursor,
     ),
+    ("pages are bounded", catalog::pages_are_bounded),
     (
         "bad list parameters are all reported",
         catalog::bad_list_parameters_are_all_reported,

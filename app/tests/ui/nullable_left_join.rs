@@ -2,10 +2,10 @@
 //! a LEFT JOIN.
 //!
 //! edit app/queries/catalog.sql
-//!   replace `    JOIN categories c ON c.id = p.category_id\n    WHERE`
-//!   with    `    JOIN categories c ON c.id = p.category_id\n    LEFT JOIN product_stock s ON s.product_id = p.id\n    WHERE`
-//!   replace `EXISTS (SELECT 1 FROM stock st\n                   WHERE st.product_id = p.id AND st.on_hand > st.reserved) AS in_stock`
-//!   with    `s.available > 0 AS in_stock`
+//!   replace `JOIN categories c ON c.id = p.category_id\nUNION ALL`
+//!   with    `JOIN categories c ON c.id = p.category_id\nLEFT JOIN product_stock ps ON ps.product_id = p.id\nUNION ALL`
+//!   replace `EXISTS (SELECT 1 FROM stock st\n               WHERE st.product_id = p.id AND st.on_hand > st.reserved) AS in_stock,\n       p.created_at, s.sort_key AS sort_key, FALSE`
+//!   with    `ps.available > 0 AS in_stock,\n       p.created_at, s.sort_key AS sort_key, FALSE`
 
 keel::api!(
     spec = "copies/nullable_left_join/api.yaml",

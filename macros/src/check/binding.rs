@@ -61,6 +61,10 @@ pub(super) fn bind(
                 out.push(ArgSource::Limit);
                 continue;
             }
+            if input == "scan" && page.is_some_and(|p| p.scan.is_some()) {
+                out.push(ArgSource::Scan);
+                continue;
+            }
             if let Some(k) = input
                 .strip_prefix("after_")
                 .and_then(|k| key_names.iter().position(|n| *n == k))

@@ -206,10 +206,18 @@ pub fn plan(
         }
     }
     if let Some(p) = &page_plan {
-        for &k in &p.key_columns {
+        let m = &mapped[p.stmt];
+        // With `scan:`, `resume` marks where the page stopped (checked in
+        // `paginate`, reported there if it is wrong).
+        let resume = m
+            .entry
+            .paginate
+            .as_ref()
+            .filter(|p| p.scan.is_some())
+            .and_then(|_| m.columns.iter().position(|c| c.name == "resume"));
+        for &k in p.key_columns.iter().chain(&resume) {
             used[p.stmt][k] = true;
         }
-        let m = &mapped[p.stmt];
         let into_list = m
             .entry
             .into

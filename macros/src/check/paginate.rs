@@ -42,9 +42,25 @@ pub(super) fn plan(m: &Mapped<'_>, what: &str, d: &mut Diagnostics) -> Option<Pa
             ),
         }
     }
+    // Past the declaration itself, a mistake in the query (a parameter it
+    // does not use, a wrong `resume` column) is its own error: the page
+    // plan stands, so that the response is checked as it will be, and the
+    // mistake is the only error reported.
+    let ok = d.count() == errors;
     let mut needed: Vec<String> = vec!["limit".to_owned()];
     needed.extend(paginate.key.iter().map(|k| format!("after_{}", k.value)));
+    if paginate.scan.is_some() {
+        needed.push("scan".to_owned());
+    }
     for name in &needed {
+        if name == "scan" && !m.query.params.iter().any(|p| p.value == "scan") {
+            d.error_help(
+                &m.query.name.loc,
+                format!("paginated query `{}` does not use `:scan`", m.query.full_name),
+                "stop examining rows after `LIMIT :scan` (bound to `paginate.scan`), before the filters that make a page short",
+            );
+            continue;
+        }
         if !m.query.params.iter().any(|p| &p.value == name) {
             d.error_help(
                 &m.query.name.loc,
@@ -59,11 +75,53 @@ pub(super) fn plan(m: &Mapped<'_>, what: &str, d: &mut Diagnostics) -> Option<Pa
         }
     }
     let key_types = key_columns.iter().map(|&i| m.columns[i].typed.ty).collect();
-    (d.count() == errors).then_some(PagePlan {
+    let scan = paginate
+        .scan
+        .and_then(|rows| scan_column(m, rows, &paginate.loc, what, d).map(|column| (rows, column)));
+    ok.then_some(PagePlan {
         stmt: m.stmt,
         key_columns,
         key_types,
         default_limit: paginate.default_limit,
         max_limit: paginate.max_limit,
+        scan,
     })
+}
+
+/// The `resume` column a query with `scan:` must return: true on the row
+/// where it stopped examining rows before the page was full.
+fn scan_column(
+    m: &Mapped<'_>,
+    rows: u64,
+    loc: &crate::diag::Loc,
+    what: &str,
+    d: &mut Diagnostics,
+) -> Option<usize> {
+    let help = format!(
+        "stop after `LIMIT :scan` rows ({rows}); return the matches with `FALSE AS resume`, then, when fewer than `:limit` matched, the last row examined with `TRUE AS resume` (see docs/spec.md#bounded-pages)"
+    );
+    let Some(i) = m.columns.iter().position(|c| c.name == "resume") else {
+        d.error_help(
+            loc,
+            format!(
+                "{what}: `paginate.scan` needs a `resume` column in `{}`",
+                m.query.full_name
+            ),
+            help,
+        );
+        return None;
+    };
+    let typed = &m.columns[i].typed;
+    if typed.ty != crate::sql::infer::SqlType::Integer || typed.nullable {
+        d.error_help(
+            loc,
+            format!(
+                "{what}: column `resume` of `{}` must be a boolean that is never NULL",
+                m.query.full_name
+            ),
+            help,
+        );
+        return None;
+    }
+    Some(i)
 }

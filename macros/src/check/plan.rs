@@ -182,6 +182,8 @@ pub enum ArgSource {
     BodyField(String, Ty),
     /// The page size plus one.
     Limit,
+    /// The most rows a page examines (`paginate.scan`).
+    Scan,
     /// Key `n` of the cursor (`NULL` on the first page).
     After(usize),
     /// A claim of the authenticated caller.
@@ -368,6 +370,9 @@ pub struct PagePlan {
     pub default_limit: u64,
     /// Largest page size.
     pub max_limit: u64,
+    /// With `scan:`, the most rows a page examines and the `resume` column
+    /// that marks the row where the query stopped.
+    pub scan: Option<(u64, usize)>,
 }
 
 /// A declarative endpoint's response.

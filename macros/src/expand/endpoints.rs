@@ -138,7 +138,7 @@ fn declarative(
             let name = match a {
                 ArgSource::Param(p) | ArgSource::BodyField(p, _) => p.clone(),
                 ArgSource::Claim(c) => format!("auth_{}", plan.security.claim_name(*c)),
-                ArgSource::Limit | ArgSource::After(_) => return None,
+                ArgSource::Limit | ArgSource::Scan | ArgSource::After(_) => return None,
             };
             let value = arg_value(plan, a, e, body_fields);
             Some(quote! { __fp.add(#name, &#value); })
@@ -219,18 +219,46 @@ fn declarative(
                 .key_columns
                 .iter()
                 .map(|c| quote!(__last.value(#c)?.clone()));
-            out.extend(quote! {
-                let __limit = usize::try_from(limit).unwrap_or(0);
-                let mut __items = #r.many(|__row| ::std::result::Result::Ok::<_, ::keel::DbError>(#item_expr))?;
-                let __next_cursor = if __items.len() > __limit {
-                    __items.truncate(__limit);
-                    match #r.rows().nth(__limit.saturating_sub(1)) {
-                        ::std::option::Option::Some(__last) => ::std::option::Option::Some(::keel::cursor::encode(__cx.keys.cursor(), __fp, &[#(#keys),*])?),
-                        ::std::option::Option::None => ::std::option::Option::None,
+            let keys = quote!(&[#(#keys),*]);
+            out.extend(match page.scan {
+                None => quote! {
+                    let __limit = usize::try_from(limit).unwrap_or(0);
+                    let mut __items = #r.many(|__row| ::std::result::Result::Ok::<_, ::keel::DbError>(#item_expr))?;
+                    let __next_cursor = if __items.len() > __limit {
+                        __items.truncate(__limit);
+                        match #r.rows().nth(__limit.saturating_sub(1)) {
+                            ::std::option::Option::Some(__last) => ::std::option::Option::Some(::keel::cursor::encode(__cx.keys.cursor(), __fp, #keys)?),
+                            ::std::option::Option::None => ::std::option::Option::None,
+                        }
+                    } else {
+                        ::std::option::Option::None
+                    };
+                },
+                // A bounded page: the row marked `resume` is where the query
+                // stopped examining rows, not an item; the next page
+                // continues after it.
+                Some((_, resume)) => quote! {
+                    let __limit = usize::try_from(limit).unwrap_or(0);
+                    let mut __items = ::std::vec::Vec::with_capacity(__limit);
+                    let mut __last_item = ::std::option::Option::None;
+                    let mut __continue = ::std::option::Option::None;
+                    for __row in #r.rows() {
+                        if __row.get::<bool>(#resume)? {
+                            __continue = ::std::option::Option::Some(__row);
+                            break;
+                        }
+                        if __items.len() == __limit {
+                            __continue = __last_item;
+                            break;
+                        }
+                        __items.push(#item_expr);
+                        __last_item = ::std::option::Option::Some(__row);
                     }
-                } else {
-                    ::std::option::Option::None
-                };
+                    let __next_cursor = match __continue {
+                        ::std::option::Option::Some(__last) => ::std::option::Option::Some(::keel::cursor::encode(__cx.keys.cursor(), __fp, #keys)?),
+                        ::std::option::Option::None => ::std::option::Option::None,
+                    };
+                },
             });
         }
     }
@@ -286,6 +314,10 @@ fn arg_value(
             }
         }
         ArgSource::Limit => quote!(::keel::Value::Integer(limit + 1)),
+        ArgSource::Scan => {
+            let scan = i64::try_from(response_scan(e)).unwrap_or(i64::MAX);
+            quote!(::keel::Value::Integer(#scan))
+        }
         ArgSource::After(k) => quote!(__after.get(#k).cloned().unwrap_or(::keel::Value::Null)),
     }
 }
@@ -458,4 +490,16 @@ fn handler(
         }
     };
     (io, run)
+}
+
+/// The most rows a page of `e` examines (`paginate.scan`).
+fn response_scan(e: &EndpointPlan) -> u64 {
+    match &e.kind {
+        EndpointKind::Declarative { response, .. } => response
+            .page
+            .as_ref()
+            .and_then(|p| p.scan)
+            .map_or(0, |(rows, _)| rows),
+        EndpointKind::Handler { .. } => 0,
+    }
 }

@@ -37,7 +37,7 @@ use utoipa::openapi::server::ServerBuilder;
 use utoipa::openapi::tag::TagBuilder;
 use utoipa::openapi::{InfoBuilder, OpenApi, OpenApiBuilder, RefOr, Required, Response};
 
-use crate::check::plan::{EndpointPlan, IdempotencyPlan, Plan, TypePlan};
+use crate::check::plan::{EndpointKind, EndpointPlan, IdempotencyPlan, Plan, TypePlan};
 use crate::spec::{self, HttpMethod, ParamIn, Spec};
 
 /// Schema names the document itself uses.
@@ -205,10 +205,16 @@ impl Docs<'_> {
             let notes = match (declared, param.name.as_str()) {
                 (Some(p), _) => Notes::of(&p.spec),
                 (None, "limit") => Notes {
-                    description: Some(format!(
-                        "How many items a page holds, from 1 to {}.",
-                        param.rules.maximum.unwrap_or_default()
-                    )),
+                    description: Some(match scanned(endpoint) {
+                        None => format!(
+                            "How many items a page holds, from 1 to {}.",
+                            param.rules.maximum.unwrap_or_default()
+                        ),
+                        Some(rows) => format!(
+                            "How many items a page holds at most, from 1 to {}. A page examines at most {rows} items, so when few match it may hold fewer, or none, and still have a `next_cursor`: follow it until it is null.",
+                            param.rules.maximum.unwrap_or_default()
+                        ),
+                    }),
                     example: None,
                 },
                 (None, _) => Notes {
@@ -492,4 +498,17 @@ fn add_framework_header(response: &mut Response, status: u16) {
         .build();
     header.extensions = Some(required_marker());
     response.headers.insert(name.to_owned(), RefOr::T(header));
+}
+
+/// The most rows a page of `endpoint` examines, if it is bounded
+/// (`paginate.scan`).
+fn scanned(endpoint: &EndpointPlan) -> Option<u64> {
+    match &endpoint.kind {
+        EndpointKind::Declarative { response, .. } => response
+            .page
+            .as_ref()
+            .and_then(|p| p.scan)
+            .map(|(rows, _)| rows),
+        EndpointKind::Handler { .. } => None,
+    }
 }

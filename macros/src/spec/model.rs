@@ -439,6 +439,9 @@ pub struct Paginate {
     pub default_limit: u64,
     /// Largest page size a client may ask for.
     pub max_limit: u64,
+    /// Most rows a page may examine (`scan:`), bound to `:scan`; the query
+    /// then marks where it stopped with its `resume` column.
+    pub scan: Option<u64>,
     /// Where it was written.
     pub loc: Loc,
 }

@@ -10,6 +10,7 @@ mod caching;
 mod fuzz;
 mod idempotency;
 mod jobs;
+mod paging;
 mod regressions;
 mod scale;
 mod security;

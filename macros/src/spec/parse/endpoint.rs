@@ -408,7 +408,12 @@ fn parse_query_uses(src: &Src, node: &Node, what: &str, d: &mut Diagnostics) -> 
 fn parse_paginate(src: &Src, node: &Node, what: &str, d: &mut Diagnostics) -> Option<Paginate> {
     let pwhat = format!("`paginate` of {what}");
     let map = Map::of(src, node, &pwhat, d)?;
-    map.allow(src, &["key", "default_limit", "max_limit"], &pwhat, d);
+    map.allow(
+        src,
+        &["key", "default_limit", "max_limit", "scan"],
+        &pwhat,
+        d,
+    );
     let key = match map.get("key") {
         Some(k) => yaml::string_list(src, k, &format!("`key` of {pwhat}"), d),
         None => {
@@ -434,10 +439,24 @@ fn parse_paginate(src: &Src, node: &Node, what: &str, d: &mut Diagnostics) -> Op
             format!("{pwhat}: `max_limit` ({max_limit}) must be at most 1000"),
         );
     }
+    let scan = map
+        .get("scan")
+        .and_then(|n| yaml::unsigned(src, n, "`scan`", d))
+        .map(|s| s.value);
+    if let Some(scan) = scan
+        && scan <= max_limit
+    {
+        d.error_help(
+            &loc,
+            format!("{pwhat}: `scan` ({scan}) must be larger than `max_limit` ({max_limit})"),
+            "a full page needs one row more than it holds, to tell whether another page follows",
+        );
+    }
     Some(Paginate {
         key,
         default_limit,
         max_limit,
+        scan,
         loc,
     })
 }

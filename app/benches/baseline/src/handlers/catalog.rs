@@ -60,6 +60,8 @@ struct ProductPage {
 /// `Cache-Control` of the catalog's answers: caches may reuse one for 30 s
 /// and serve it a minute more while they revalidate it.
 const CATALOG_CACHE: &str = "public, max-age=30, stale-while-revalidate=60";
+/// The most products a listing page examines (`paginate.scan` in the spec).
+const SCAN: i64 = 1000;
 
 // ---------------------------------------------------------------------------
 // GET /healthz
@@ -279,6 +281,8 @@ pub(crate) async fn list_products(
                     ":after_id": after_id,
                     // One more than a page: whether there is a next page.
                     ":limit": limit + 1,
+                    // The most products a page examines.
+                    ":scan": SCAN,
                 },
                 |r| {
                     let product = Product {
@@ -297,27 +301,37 @@ pub(crate) async fn list_products(
                         created_at: r.get(8)?,
                     };
                     let sort_key: Value = r.get(9)?;
-                    Ok((product, sort_key))
+                    let resume: bool = r.get(10)?;
+                    Ok((product, sort_key, resume))
                 },
             )?;
             rows.collect::<rusqlite::Result<Vec<_>>>()
         })
         .await?;
+    // A short page ends with the product where the walk stopped, which is
+    // where the next page continues, not an item.
+    let resume = match rows.last() {
+        Some((_, _, true)) => rows.pop(),
+        _ => None,
+    };
     let page = usize::try_from(limit).unwrap_or(0);
     let next_cursor = if rows.len() > page {
         rows.truncate(page);
         match rows.last() {
-            Some((last, key)) => Some(cursor::encode(&app.cursor, fp, key, last.id)?),
+            Some((last, key, _)) => Some(cursor::encode(&app.cursor, fp, key, last.id)?),
             None => None,
         }
     } else {
-        None
+        match resume {
+            Some((last, key, _)) => Some(cursor::encode(&app.cursor, fp, &key, last.id)?),
+            None => None,
+        }
     };
     json_get(
         &headers,
         CATALOG_CACHE,
         &ProductPage {
-            items: rows.into_iter().map(|(product, _)| product).collect(),
+            items: rows.into_iter().map(|(product, _, _)| product).collect(),
             next_cursor,
         },
     )
