@@ -16,6 +16,7 @@ mod endpoints;
 mod extract;
 mod idempotency;
 mod jobs;
+mod pattern;
 mod queries;
 mod router;
 mod types;
@@ -134,10 +135,30 @@ pub fn rules_static(name: &Ident, ty: &Ty, rules: &RulesPlan) -> (TokenStream, T
             let (pattern_static, pattern) = match &rules.pattern {
                 Some(source) => {
                     let pname = format_ident!("{}_PATTERN", name);
-                    (
-                        quote! { static #pname: #rules_mod::Pattern = #rules_mod::Pattern::new(#source); },
-                        quote!(::std::option::Option::Some(&#pname)),
-                    )
+                    let pattern = match pattern::compile(source) {
+                        Some(dfa) => {
+                            let dname = format_ident!("{}_DFA", name);
+                            let pattern::Dfa {
+                                classes,
+                                width,
+                                next,
+                                accept,
+                            } = dfa;
+                            quote! {
+                                static #dname: #rules_mod::Dfa = #rules_mod::Dfa {
+                                    classes: [#(#classes),*],
+                                    width: #width,
+                                    next: &[#(#next),*],
+                                    accept: &[#(#accept),*],
+                                };
+                                static #pname: #rules_mod::Pattern = #rules_mod::Pattern::with_dfa(#source, &#dname);
+                            }
+                        }
+                        None => quote! {
+                            static #pname: #rules_mod::Pattern = #rules_mod::Pattern::new(#source);
+                        },
+                    };
+                    (pattern, quote!(::std::option::Option::Some(&#pname)))
                 }
                 None => (TokenStream::new(), quote!(::std::option::Option::None)),
             };

@@ -1,6 +1,8 @@
 //! JSON request bodies: media type, syntax, then the schema, walked by
 //! generated [`FromJson`] impls that record every violation with a pointer.
 
+use std::fmt::Write as _;
+
 use serde_json::{Map, Value as Json};
 
 use super::rules::{self, ArrayRules, IntRules, NumberRules, StringRules};
@@ -173,7 +175,12 @@ impl<'v> JsonCx<'v> {
         let mut ok = true;
         let mut out = Vec::with_capacity(items.len());
         for (index, value) in items.iter().enumerate() {
-            match self.nested(&index.to_string(), |cx| item(value, cx)) {
+            let len = self.pointer.len();
+            // An index needs no escaping, nor a string of its own.
+            let _ = write!(self.pointer, "/{index}");
+            let read = item(value, self);
+            self.pointer.truncate(len);
+            match read {
                 Some(v) => out.push(v),
                 None => ok = false,
             }

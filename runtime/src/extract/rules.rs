@@ -88,19 +88,31 @@ impl Format {
     }
 }
 
-/// A regular expression compiled on first use. The macro has already
-/// compiled it once, so it is known to be valid.
+/// A regular expression. The macro has already compiled it once, so it is
+/// known to be valid; a simple one comes with the [`Dfa`] the macro built
+/// for it, any other is compiled by the regex engine on first use.
 #[derive(Debug)]
 pub struct Pattern {
     source: &'static str,
+    dfa: Option<&'static Dfa>,
     compiled: OnceLock<Option<Regex>>,
 }
 
 impl Pattern {
-    /// A pattern from its source text.
+    /// A pattern from its source text, for the regex engine.
     pub const fn new(source: &'static str) -> Self {
         Pattern {
             source,
+            dfa: None,
+            compiled: OnceLock::new(),
+        }
+    }
+
+    /// A pattern and the DFA the macro compiled it to.
+    pub const fn with_dfa(source: &'static str, dfa: &'static Dfa) -> Self {
+        Pattern {
+            source,
+            dfa: Some(dfa),
             compiled: OnceLock::new(),
         }
     }
@@ -113,6 +125,9 @@ impl Pattern {
     /// Whether `s` matches. An invalid pattern matches nothing (and is logged)
     /// rather than letting unchecked input through.
     pub fn is_match(&self, s: &str) -> bool {
+        if let Some(dfa) = self.dfa {
+            return dfa.is_match(s);
+        }
         let regex = self.compiled.get_or_init(|| match Regex::new(self.source) {
             Ok(regex) => Some(regex),
             Err(err) => {
@@ -121,6 +136,39 @@ impl Pattern {
             }
         });
         regex.as_ref().is_some_and(|r| r.is_match(s))
+    }
+}
+
+/// An anchored pattern over ASCII as a deterministic automaton, built by
+/// the macro: the class of each byte, then one transition per state and
+/// class. A whole string matches when the walk ends in an accepting state.
+#[derive(Debug)]
+pub struct Dfa {
+    /// The class of each ASCII byte.
+    pub classes: [u8; 128],
+    /// Number of classes: the width of a row of `next`.
+    pub width: usize,
+    /// `next[state * width + class]`; `u16::MAX` where nothing can match.
+    pub next: &'static [u16],
+    /// Whether each state accepts.
+    pub accept: &'static [bool],
+}
+
+impl Dfa {
+    /// Whether all of `s` matches. Patterns compiled to a DFA match ASCII
+    /// only, so any other byte ends the walk.
+    pub fn is_match(&self, s: &str) -> bool {
+        let mut state = 0usize;
+        for &byte in s.as_bytes() {
+            let Some(&class) = self.classes.get(usize::from(byte)) else {
+                return false;
+            };
+            match self.next.get(state * self.width + usize::from(class)) {
+                Some(&next) if next != u16::MAX => state = usize::from(next),
+                _ => return false,
+            }
+        }
+        self.accept.get(state).copied().unwrap_or(false)
     }
 }
 
@@ -312,6 +360,44 @@ fn is_uuid(s: &str) -> bool {
 
 #[cfg(test)]
 mod tests {
+
+    /// `^[a-z]+$` as the macro compiles it.
+    static LOWER: Dfa = Dfa {
+        classes: {
+            let mut classes = [0u8; 128];
+            let mut b = b'a';
+            while b <= b'z' {
+                classes[b as usize] = 1;
+                b += 1;
+            }
+            classes
+        },
+        width: 2,
+        next: &[u16::MAX, 1, u16::MAX, 1],
+        accept: &[false, true],
+    };
+
+    #[test]
+    fn a_dfa_matches_whole_strings_of_its_classes_only() {
+        let pattern = Pattern::with_dfa("^[a-z]+$", &LOWER);
+        for (s, expected) in [
+            ("abc", true),
+            ("a", true),
+            ("", false),
+            ("abC", false),
+            ("ab1", false),
+            ("é", false),
+            ("aé", false),
+        ] {
+            assert_eq!(pattern.is_match(s), expected, "{s:?}");
+            assert_eq!(
+                Regex::new(pattern.source()).expect("regex").is_match(s),
+                expected,
+                "{s:?}"
+            );
+        }
+    }
+
     use super::*;
 
     #[test]

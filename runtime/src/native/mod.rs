@@ -25,6 +25,7 @@
 //! ```
 
 mod jobs;
+mod logging;
 mod options;
 mod secrets;
 mod serve;
@@ -166,18 +167,22 @@ impl<S: Service> Server<S> {
                 }
             };
         }
-        init_logging(&options.log, options.log_format);
+        let log = logging::init(&options.log, options.log_format);
         let runtime = match tokio::runtime::Builder::new_multi_thread()
             .enable_all()
             .build()
         {
             Ok(runtime) => runtime,
             Err(err) => {
+                log.flush();
                 eprintln!("error: cannot start the async runtime: {err}");
                 return ExitCode::FAILURE;
             }
         };
-        match runtime.block_on(self.run(options, shutdown_signal())) {
+        let outcome = runtime.block_on(self.run(options, shutdown_signal()));
+        // What the server logged comes before why it stopped.
+        log.flush();
+        match outcome {
             Ok(()) => ExitCode::SUCCESS,
             Err(err) => {
                 eprintln!("error: {err}");
@@ -271,27 +276,6 @@ impl<S: Service> Server<S> {
         serve::accept_loop::<S>(listener, db, keys, limits, shutdown).await;
         Ok(())
     }
-}
-
-fn init_logging(filter: &str, format: LogFormat) {
-    let filter = tracing_subscriber::EnvFilter::try_new(filter).unwrap_or_else(|err| {
-        eprintln!("warning: invalid log filter {filter:?} ({err}); using \"info\"");
-        tracing_subscriber::EnvFilter::new("info")
-    });
-    let builder = tracing_subscriber::fmt()
-        .with_env_filter(filter)
-        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
-        .with_writer(std::io::stderr);
-    // A second initialisation (in tests) is harmless; ignore it.
-    let _ = match format {
-        LogFormat::Text => builder.try_init(),
-        LogFormat::Json => builder
-            .json()
-            .flatten_event(true)
-            .with_current_span(true)
-            .with_span_list(false)
-            .try_init(),
-    };
 }
 
 async fn shutdown_signal() {

@@ -225,6 +225,10 @@ async fn read_request(
         let _ = tokio::time::timeout(timeout, drain(body)).await;
         return Err(Problem::payload_too_large(DEFAULT_BODY_LIMIT));
     }
+    // Most requests have no body: no timer to arm, nothing to collect.
+    if hyper::body::Body::is_end_stream(&body) {
+        return Ok(into_request(parts, Bytes::new()));
+    }
     let collected = tokio::time::timeout(timeout, Limited::new(body, DEFAULT_BODY_LIMIT).collect())
         .await
         .map_err(|_| {
@@ -256,13 +260,17 @@ async fn read_request(
             .with_detail(format!("the request body could not be read: {err}")));
         }
     };
-    Ok(Request {
+    Ok(into_request(parts, body))
+}
+
+fn into_request(parts: http::request::Parts, body: Bytes) -> Request {
+    Request {
         method: parts.method,
         path: crate::http::normalize_path(parts.uri.path()).into_owned(),
         query: parts.uri.query().map(str::to_owned),
         headers: parts.headers,
         body,
-    })
+    }
 }
 
 /// Reads and discards an oversized body (up to a bound), so that a client
