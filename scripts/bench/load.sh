@@ -37,11 +37,8 @@ OUT=${OUT:-target/bench/load.json}
 BASELINE_ARGS=${BASELINE_ARGS:-}
 QUIET_WAIT=${QUIET_WAIT:-120}
 command -v wrk >/dev/null || { echo "wrk is missing: apt-get install wrk" >&2; exit 1; }
-# Two builds, so that each binary gets the crate features it ships with.
-cargo build -q --release -p app
-cargo build -q --release -p shop-baseline
-app=target/release/app
-baseline=target/release/shop-baseline
+# shellcheck source=scripts/bench/servers.sh
+. scripts/bench/servers.sh
 work=$(mktemp -d)
 server_pid=
 trap '[ -n "$server_pid" ] && kill "$server_pid" 2>/dev/null; rm -rf "$work"' EXIT
@@ -98,21 +95,8 @@ quiet() {
 # The CPU time (user and system, in clock ticks) the server has used.
 cpu_ticks() { awk '{ print $14 + $15 }' "/proc/$server_pid/stat"; }
 
-# The database: migrations and sample data from the app's first start, then
-# the benchmarks' catalog (app/benches/catalog.sql), and stock enough for
-# every order.
-start "$work/seed.log" "$app" --env-file app/.dev.vars --database "$work/seed.sqlite3"
-stop
-python3 - "$work/seed.sqlite3" app/benches/catalog.sql <<'PY'
-import sqlite3, sys
-db = sqlite3.connect(sys.argv[1])
-db.execute("PRAGMA foreign_keys = ON")
-with open(sys.argv[2]) as catalog:
-    db.executescript(catalog.read())
-db.execute("UPDATE stock SET on_hand = on_hand + 100000000")
-db.commit()
-db.close()
-PY
+# The database, for every run to copy.
+seed_database "$work/seed.sqlite3"
 
 # One server's run: a fresh copy of the database, then every route.
 run() {

@@ -131,6 +131,20 @@ fn declarative(
         })
         .unwrap_or(&[]);
 
+    // An array or object of the body is bound as JSON text: written once,
+    // however many statements read it.
+    let mut written: Vec<&str> = Vec::new();
+    for arg in statements.iter().flat_map(|s| &s.args) {
+        if let ArgSource::BodyField(name, Ty::Vec(_) | Ty::Object(_)) = arg
+            && !written.contains(&name.as_str())
+        {
+            written.push(name);
+            let var = json_arg(name);
+            let value = body_json(name, body_fields);
+            out.extend(quote! { let #var: ::keel::Value = #value; });
+        }
+    }
+
     if let Some(page) = &response.page {
         // A cursor continues the query it came from: the same filters and,
         // where the query binds the caller, the same caller.
@@ -140,7 +154,7 @@ fn declarative(
                 ArgSource::Claim(c) => format!("auth_{}", plan.security.claim_name(*c)),
                 ArgSource::Limit | ArgSource::Scan | ArgSource::After(_) => return None,
             };
-            let value = arg_value(plan, a, e, body_fields);
+            let value = arg_value(plan, a, e);
             Some(quote! { __fp.add(#name, &#value); })
         });
         let types = page.key_types.iter().map(|t| match t {
@@ -169,7 +183,7 @@ fn declarative(
         let q = &plan.queries[s.query];
         let module = ident(&q.module);
         let name = static_name(q);
-        let args = s.args.iter().map(|a| arg_value(plan, a, e, body_fields));
+        let args = s.args.iter().map(|a| arg_value(plan, a, e));
         quote! { ::keel::Statement { sql: &queries::#module::#name, params: ::std::vec![#(#args),*] } }
     });
     let count = statements.len();
@@ -280,12 +294,7 @@ fn declarative(
     out
 }
 
-fn arg_value(
-    plan: &Plan,
-    arg: &ArgSource,
-    e: &EndpointPlan,
-    body_fields: &[FieldPlan],
-) -> TokenStream {
+fn arg_value(plan: &Plan, arg: &ArgSource, e: &EndpointPlan) -> TokenStream {
     match arg {
         ArgSource::Claim(claim) => claim_value(plan, *claim, &quote!(__caller)),
         ArgSource::Param(name) => {
@@ -297,18 +306,11 @@ fn arg_value(
         }
         ArgSource::BodyField(name, ty) => {
             let f = ident(name);
-            let option = body_fields
-                .iter()
-                .find(|b| &b.name == name)
-                .is_some_and(|b| b.optional || b.nullable);
             match ty {
-                Ty::Vec(_) | Ty::Object(_) if option => quote! {
-                    match &body.#f {
-                        ::std::option::Option::Some(__x) => ::keel::value::json_text(__x)?,
-                        ::std::option::Option::None => ::keel::Value::Null,
-                    }
-                },
-                Ty::Vec(_) | Ty::Object(_) => quote!(::keel::value::json_text(&body.#f)?),
+                Ty::Vec(_) | Ty::Object(_) => {
+                    let var = json_arg(name);
+                    quote!(#var.clone())
+                }
                 t if is_copy(t) => quote!(::keel::Value::from(body.#f)),
                 _ => quote!(::keel::Value::from(body.#f.clone())),
             }
@@ -319,6 +321,31 @@ fn arg_value(
             quote!(::keel::Value::Integer(#scan))
         }
         ArgSource::After(k) => quote!(__after.get(#k).cloned().unwrap_or(::keel::Value::Null)),
+    }
+}
+
+/// The variable holding body field `name` as JSON text.
+fn json_arg(name: &str) -> Ident {
+    format_ident!("__json_{}", name)
+}
+
+/// Body field `name` (an array or object) as a JSON text value, `NULL`
+/// when it is absent or null.
+fn body_json(name: &str, body_fields: &[FieldPlan]) -> TokenStream {
+    let f = ident(name);
+    let option = body_fields
+        .iter()
+        .find(|b| b.name == name)
+        .is_some_and(|b| b.optional || b.nullable);
+    if option {
+        quote! {
+            match &body.#f {
+                ::std::option::Option::Some(__x) => ::keel::value::json_text(__x)?,
+                ::std::option::Option::None => ::keel::Value::Null,
+            }
+        }
+    } else {
+        quote!(::keel::value::json_text(&body.#f)?)
     }
 }
 

@@ -99,7 +99,7 @@ fn object(name: &str, description: Option<&str>, fields: &[FieldPlan]) -> TokenS
         impl ::keel::extract::FromJson for #type_name {
             #[allow(unused_variables)]
             fn from_json(
-                value: &::keel::__private::serde_json::Value,
+                value: &::keel::extract::Json<'_>,
                 cx: &mut ::keel::extract::JsonCx<'_>,
             ) -> ::std::option::Option<Self> {
                 #statics
@@ -141,7 +141,7 @@ fn read_expr(ty: &Ty, rules: &RulesPlan, name: &str, statics: &mut TokenStream) 
             quote!(cx.array(v, #rules_ref, |v, cx| #item_read))
         }
         Ty::Any => quote!(::std::option::Option::Some(::keel::Value::from(
-            v.to_string()
+            v.to_json_text()
         ))),
     }
 }
@@ -205,7 +205,7 @@ pub(super) fn enumeration(
 
         impl ::keel::extract::FromJson for #type_name {
             fn from_json(
-                value: &::keel::__private::serde_json::Value,
+                value: &::keel::extract::Json<'_>,
                 cx: &mut ::keel::extract::JsonCx<'_>,
             ) -> ::std::option::Option<Self> {
                 cx.enumeration::<Self>(value)

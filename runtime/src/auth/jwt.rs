@@ -204,9 +204,10 @@ fn object(segment: &str, what: &'static str) -> Result<Map<String, Json>, Reject
             _ => "the payload is not base64url",
         })
     })?;
+    // Read twice, both times small: once for repeats, once into a map.
     if let Ok(parsed) = crate::extract::unique::parse(&bytes, "#")
         && parsed.repeated.is_empty()
-        && let Json::Object(map) = parsed.value
+        && let Ok(Json::Object(map)) = serde_json::from_slice::<Json>(&bytes)
     {
         return Ok(map);
     }

@@ -168,7 +168,9 @@ impl<'a> Row<'a> {
 
     /// The raw value of column `index`.
     pub fn value(&self, index: usize) -> Result<&'a Value, DbError> {
-        self.values.get(index).ok_or(DbError::Decode {
+        // `ok_or_else`: the error's message is formatted only when needed,
+        // not on every cell read.
+        self.values.get(index).ok_or_else(|| DbError::Decode {
             query: self.sql.name,
             column: "?",
             source: DecodeError {

@@ -1,9 +1,9 @@
 //! JSON request bodies: media type, syntax, then the schema, walked by
 //! generated [`FromJson`] impls that record every violation with a pointer.
 
-use std::fmt::Write as _;
+use std::borrow::Cow;
 
-use serde_json::{Map, Value as Json};
+pub use super::unique::Json;
 
 use super::rules::{self, ArrayRules, IntRules, NumberRules, StringRules};
 use super::{enum_message, escape_pointer};
@@ -15,12 +15,12 @@ use crate::value::{MAX_SAFE_INTEGER, StringEnum};
 /// spec's constraints on the way.
 pub trait FromJson: Sized {
     /// Reads `value`; returns `None` after recording at least one violation.
-    fn from_json(value: &Json, cx: &mut JsonCx<'_>) -> Option<Self>;
+    fn from_json(value: &Json<'_>, cx: &mut JsonCx<'_>) -> Option<Self>;
 }
 
 /// Reads a JSON body: `Ok(None)` when there is none. A body that is not JSON
 /// (by its `Content-Type`) is a 415; one that does not parse is a 400.
-pub fn json_body(req: &Request) -> Result<Option<Json>, Problem> {
+pub fn json_body(req: &Request) -> Result<Option<Json<'_>>, Problem> {
     if req.body.is_empty() {
         return Ok(None);
     }
@@ -53,6 +53,23 @@ pub fn json_body(req: &Request) -> Result<Option<Json>, Problem> {
         violations.push(pointer, "is given more than once; send each member once");
     }
     Err(violations.into_problem())
+}
+
+/// Appends `n` in decimal, without the formatting machinery.
+fn push_decimal(out: &mut String, mut n: usize) {
+    let mut digits = [0u8; 20];
+    let mut at = digits.len();
+    loop {
+        at -= 1;
+        digits[at] = b'0' + (n % 10) as u8;
+        n /= 10;
+        if n == 0 {
+            break;
+        }
+    }
+    for &d in &digits[at..] {
+        out.push(char::from(d));
+    }
 }
 
 fn is_json_media_type(value: &str) -> bool {
@@ -99,29 +116,38 @@ impl<'v> JsonCx<'v> {
     /// Checks that `value` is an object, recording each field not in
     /// `known`. Returns the object even then, so that its known fields are
     /// still checked; the violation list decides the outcome.
-    pub fn object<'j>(&mut self, value: &'j Json, known: &[&str]) -> Option<&'j Map<String, Json>> {
-        let Json::Object(map) = value else {
+    pub fn object<'j, 'a>(
+        &mut self,
+        value: &'j Json<'a>,
+        known: &[&str],
+    ) -> Option<&'j Object<'a>> {
+        let Json::Object(members) = value else {
             self.violation(format!("must be an object, got {}", kind(value)));
             return None;
         };
-        for key in map.keys() {
-            if !known.contains(&key.as_str()) {
-                let detail = format!("unknown field; expected one of: {}", known.join(", "));
-                self.nested(key, |cx| cx.violation(detail));
-            }
+        let mut unknown: Vec<&str> = members
+            .iter()
+            .map(|(name, _)| name.as_ref())
+            .filter(|name| !known.contains(name))
+            .collect();
+        // Reported in name order, whatever order the client wrote them in.
+        unknown.sort_unstable();
+        for name in unknown {
+            let detail = format!("unknown field; expected one of: {}", known.join(", "));
+            self.nested(name, |cx| cx.violation(detail));
         }
-        Some(map)
+        Some(members)
     }
 
     /// A required field: missing (or `null`, unless `read` accepts it) is a
     /// violation.
     pub fn required<T>(
         &mut self,
-        object: &Map<String, Json>,
+        object: &Object<'_>,
         name: &str,
-        read: impl FnOnce(&Json, &mut Self) -> Option<T>,
+        read: impl FnOnce(&Json<'_>, &mut Self) -> Option<T>,
     ) -> Option<T> {
-        self.nested(name, |cx| match object.get(name) {
+        self.nested(name, |cx| match member(object, name) {
             Some(value) => read(value, cx),
             None => {
                 cx.violation("is required");
@@ -133,11 +159,11 @@ impl<'v> JsonCx<'v> {
     /// An optional field: `Some(None)` when absent, `None` when invalid.
     pub fn optional<T>(
         &mut self,
-        object: &Map<String, Json>,
+        object: &Object<'_>,
         name: &str,
-        read: impl FnOnce(&Json, &mut Self) -> Option<T>,
+        read: impl FnOnce(&Json<'_>, &mut Self) -> Option<T>,
     ) -> Option<Option<T>> {
-        match object.get(name) {
+        match member(object, name) {
             Some(value) => self.nested(name, |cx| read(value, cx)).map(Some),
             None => Some(None),
         }
@@ -146,8 +172,8 @@ impl<'v> JsonCx<'v> {
     /// A nullable value: `Some(None)` for `null`.
     pub fn nullable<T>(
         &mut self,
-        value: &Json,
-        read: impl FnOnce(&Json, &mut Self) -> Option<T>,
+        value: &Json<'_>,
+        read: impl FnOnce(&Json<'_>, &mut Self) -> Option<T>,
     ) -> Option<Option<T>> {
         match value {
             Json::Null => Some(None),
@@ -158,9 +184,9 @@ impl<'v> JsonCx<'v> {
     /// An array whose items are read by `item`.
     pub fn array<T>(
         &mut self,
-        value: &Json,
+        value: &Json<'_>,
         rules: &ArrayRules,
-        mut item: impl FnMut(&Json, &mut Self) -> Option<T>,
+        mut item: impl FnMut(&Json<'_>, &mut Self) -> Option<T>,
     ) -> Option<Vec<T>> {
         let Json::Array(items) = value else {
             self.violation(format!("must be an array, got {}", kind(value)));
@@ -177,7 +203,8 @@ impl<'v> JsonCx<'v> {
         for (index, value) in items.iter().enumerate() {
             let len = self.pointer.len();
             // An index needs no escaping, nor a string of its own.
-            let _ = write!(self.pointer, "/{index}");
+            self.pointer.push('/');
+            push_decimal(&mut self.pointer, index);
             let read = item(value, self);
             self.pointer.truncate(len);
             match read {
@@ -189,7 +216,7 @@ impl<'v> JsonCx<'v> {
     }
 
     /// An integer.
-    pub fn integer(&mut self, value: &Json, rules: &IntRules) -> Option<i64> {
+    pub fn integer(&mut self, value: &Json<'_>, rules: &IntRules) -> Option<i64> {
         let parsed = match value {
             Json::Number(n) => n.as_i64().or_else(|| {
                 n.as_f64()
@@ -214,15 +241,19 @@ impl<'v> JsonCx<'v> {
     }
 
     /// A 32-bit integer.
-    pub fn int32(&mut self, value: &Json, rules: &IntRules) -> Option<i32> {
+    pub fn int32(&mut self, value: &Json<'_>, rules: &IntRules) -> Option<i32> {
         let wide = self.integer(value, rules)?;
         // `rules.int32` already bounded it; the conversion cannot fail then.
         i32::try_from(wide).ok()
     }
 
     /// A number.
-    pub fn number(&mut self, value: &Json, rules: &NumberRules) -> Option<f64> {
-        let Some(parsed) = value.as_f64() else {
+    pub fn number(&mut self, value: &Json<'_>, rules: &NumberRules) -> Option<f64> {
+        let Json::Number(n) = value else {
+            self.violation(format!("must be a number, got {}", kind(value)));
+            return None;
+        };
+        let Some(parsed) = n.as_f64() else {
             self.violation(format!("must be a number, got {}", kind(value)));
             return None;
         };
@@ -230,16 +261,22 @@ impl<'v> JsonCx<'v> {
     }
 
     /// A string.
-    pub fn string(&mut self, value: &Json, rules: &StringRules) -> Option<String> {
+    pub fn string(&mut self, value: &Json<'_>, rules: &StringRules) -> Option<String> {
         let Json::String(s) = value else {
             self.violation(format!("must be a string, got {}", kind(value)));
             return None;
         };
-        self.checked(rules::check_string(s, rules), s.clone())
+        match rules::check_string(s, rules) {
+            Some(detail) => {
+                self.violation(detail);
+                None
+            }
+            None => Some(String::from(s.as_ref())),
+        }
     }
 
     /// A boolean.
-    pub fn boolean(&mut self, value: &Json) -> Option<bool> {
+    pub fn boolean(&mut self, value: &Json<'_>) -> Option<bool> {
         match value {
             Json::Bool(b) => Some(*b),
             other => {
@@ -250,7 +287,7 @@ impl<'v> JsonCx<'v> {
     }
 
     /// A string enum.
-    pub fn enumeration<T: StringEnum>(&mut self, value: &Json) -> Option<T> {
+    pub fn enumeration<T: StringEnum>(&mut self, value: &Json<'_>) -> Option<T> {
         let Json::String(s) = value else {
             self.violation(format!(
                 "must be one of: {}; got {}",
@@ -277,7 +314,14 @@ impl<'v> JsonCx<'v> {
     }
 }
 
-fn kind(value: &Json) -> &'static str {
+/// An object's members, in the order the client wrote them.
+pub type Object<'a> = [(Cow<'a, str>, Json<'a>)];
+
+fn member<'j, 'a>(object: &'j Object<'a>, name: &str) -> Option<&'j Json<'a>> {
+    object.iter().find(|(n, _)| n == name).map(|(_, v)| v)
+}
+
+fn kind(value: &Json<'_>) -> &'static str {
     match value {
         Json::Null => "null",
         Json::Bool(_) => "a boolean",
@@ -292,6 +336,15 @@ fn kind(value: &Json) -> &'static str {
 mod tests {
     use super::*;
     use http::Method;
+
+    #[test]
+    fn decimals_are_written_in_place() {
+        for n in [0, 7, 10, 99, 1_000, 123_456_789, usize::MAX] {
+            let mut out = String::from("#/body/items/");
+            push_decimal(&mut out, n);
+            assert_eq!(out, format!("#/body/items/{n}"));
+        }
+    }
 
     const QTY: IntRules = IntRules {
         minimum: Some(1),
@@ -323,16 +376,20 @@ mod tests {
             err.detail(),
             Some("the body is not valid JSON: expected value at line 1 column 7")
         );
-        let ok = json_body(&request(
-            Some("application/merge-patch+json; charset=utf-8"),
-            "[1]",
-        ));
-        assert_eq!(ok.unwrap(), Some(serde_json::json!([1])));
+        let merge_patch = request(Some("application/merge-patch+json; charset=utf-8"), "[1]");
+        let ok = json_body(&merge_patch);
+        assert_eq!(
+            ok.unwrap().map(|v| v.to_json_text()),
+            Some("[1]".to_owned())
+        );
     }
 
     #[test]
     fn every_violation_is_recorded_with_its_pointer() {
-        let body = serde_json::json!({"items": [{"quantity": 0}, {"quantity": "2"}, {"quantity": 1}], "extra": 1});
+        let text = br#"{"zeta": 1, "items": [{"quantity": 0}, {"quantity": "2"}, {"quantity": 1}], "extra": 1}"#;
+        let body = super::super::unique::parse(text, "#/body")
+            .expect("JSON")
+            .value;
         let mut v = Violations::new();
         let mut cx = JsonCx::new("#/body", &mut v);
         let map = cx.object(&body, &["items"]).unwrap();
@@ -356,6 +413,10 @@ mod tests {
                     "unknown field; expected one of: items".into()
                 ),
                 (
+                    "#/body/zeta".into(),
+                    "unknown field; expected one of: items".into()
+                ),
+                (
                     "#/body/items/0/quantity".into(),
                     "must be at least 1".into()
                 ),
@@ -369,7 +430,9 @@ mod tests {
 
     #[test]
     fn items_of_an_overlong_array_are_not_checked() {
-        let body = serde_json::json!([{}, {}, {}, {}]);
+        let body = super::super::unique::parse(b"[{}, {}, {}, {}]", "#/body")
+            .expect("JSON")
+            .value;
         let mut v = Violations::new();
         let mut cx = JsonCx::new("#/body", &mut v);
         let items = cx.array(&body, &ITEMS, |item, cx| {

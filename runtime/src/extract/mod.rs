@@ -16,6 +16,7 @@ use crate::value::StringEnum;
 use rules::{IntRules, NumberRules, StringRules};
 
 pub use json::{FromJson, JsonCx, json_body};
+pub use unique::Json;
 
 impl Violations {
     /// The problem for these violations: 400 when any concerns the path,
