@@ -2,57 +2,122 @@
 //! asserting exact statuses, bodies and the database state left behind.
 //!
 //! One suite, two targets: the native server on SQLite and the Worker under
-//! `wrangler dev` on a local D1. Both must pass it whole.
+//! `wrangler dev` on a local D1. Each case is a test of its own on each
+//! target, named `<target>: <case>`, so that `cargo test -p app --test http
+//! "order storm"` runs one case on both targets (`native:` or `worker:` in
+//! the filter picks one), and a failure is reported per case. A target's
+//! server starts when the first of its selected cases runs; its cases share
+//! it and its database, one at a time, in the order of [`cases::ALL`].
+//! The last test of each target checks every response the cases received
+//! against `docs/openapi.json`.
 
 mod cases;
 mod support;
 
-use std::panic::AssertUnwindSafe;
+use std::panic::{AssertUnwindSafe, catch_unwind};
+use std::process::ExitCode;
+use std::sync::{Arc, OnceLock};
 
+use libtest_mimic::{Arguments, Failed, Trial};
 use support::Server;
 use support::conformance::{Contract, Exchange};
 
-fn run_suite(server: &Server) {
-    let mut failures = Vec::new();
-    for (name, case) in cases::ALL {
-        if let Err(panic) = std::panic::catch_unwind(AssertUnwindSafe(|| case(server))) {
-            let message = panic
-                .downcast_ref::<String>()
-                .cloned()
-                .or_else(|| panic.downcast_ref::<&str>().map(|s| (*s).to_owned()))
-                .unwrap_or_default();
-            failures.push(format!("- {name}: {message}"));
-        }
-    }
-    assert!(
-        failures.is_empty(),
-        "{} of {} cases failed against the {:?} target:\n{}",
-        failures.len(),
-        cases::ALL.len(),
-        server.target,
-        failures.join("\n")
-    );
+/// A target's server, started on first use.
+struct Target {
+    start: fn() -> Server,
+    server: OnceLock<Result<Server, String>>,
+}
 
-    // Every response the cases received must be what the document says.
+impl Target {
+    fn new(start: fn() -> Server) -> Arc<Self> {
+        Arc::new(Target {
+            start,
+            server: OnceLock::new(),
+        })
+    }
+
+    /// The server, started if it is not yet; a server that failed to start
+    /// fails every case of its target with the same message.
+    fn server(&self) -> Result<&Server, Failed> {
+        let started = self.server.get_or_init(|| {
+            catch_unwind(self.start)
+                .map_err(|panic| format!("the server did not start: {}", message(&*panic)))
+        });
+        started.as_ref().map_err(|e| Failed::from(e.clone()))
+    }
+}
+
+fn message(panic: &(dyn std::any::Any + Send)) -> String {
+    panic
+        .downcast_ref::<String>()
+        .cloned()
+        .or_else(|| panic.downcast_ref::<&str>().map(|s| (*s).to_owned()))
+        .unwrap_or_default()
+}
+
+/// The native server; stale orders are cancelled every second rather than
+/// every five minutes, so the job's case sees it run.
+fn native() -> Server {
+    Server::native_with(&["--job-schedule", "cancel_stale_orders=* * * * * *"])
+}
+
+fn main() -> ExitCode {
+    let mut args = Arguments::from_args();
+    // The cases of a target share its server and database: one at a time.
+    if args.test_threads.is_none() {
+        args.test_threads = Some(1);
+    }
+    let mut trials = vec![Trial::test(
+        "conformance check catches nonconforming responses",
+        || {
+            conformance_check_catches_nonconforming_responses();
+            Ok(())
+        },
+    )];
+    for (name, target) in [
+        ("native", Target::new(native)),
+        ("worker", Target::new(Server::worker)),
+    ] {
+        for &(case_name, case) in cases::ALL {
+            let target = Arc::clone(&target);
+            trials.push(Trial::test(format!("{name}: {case_name}"), move || {
+                let server = target.server()?;
+                catch_unwind(AssertUnwindSafe(|| case(server)))
+                    .map_err(|panic| Failed::from(message(&*panic)))
+            }));
+        }
+        trials.push(Trial::test(
+            format!("{name}: every response matches docs/openapi.json"),
+            move || responses_match_the_document(target.server()?),
+        ));
+    }
+    // Running the trials drops them, and with them the servers.
+    libtest_mimic::run(&args, trials).exit_code()
+}
+
+/// Every response the cases received must be what the document says.
+fn responses_match_the_document(server: &Server) -> Result<(), Failed> {
     let mut contract = Contract::load();
     let exchanges = server.exchanges();
     let mismatches: Vec<String> = exchanges
         .iter()
         .filter_map(|ex| contract.check(ex).err())
         .collect();
-    assert!(
-        mismatches.is_empty(),
+    if mismatches.is_empty() {
+        return Ok(());
+    }
+    Err(format!(
         "{} of {} responses do not match docs/openapi.json on the {:?} target:\n{}",
         mismatches.len(),
         exchanges.len(),
         server.target,
         mismatches.join("\n")
-    );
+    )
+    .into())
 }
 
 /// The conformance check can fail: responses that break the document in
 /// each way it checks are caught.
-#[test]
 fn conformance_check_catches_nonconforming_responses() {
     let ex = |method: &str, path: &str, status: u16, content_type: &str, body: &str| Exchange {
         method: method.into(),
@@ -163,19 +228,4 @@ fn conformance_check_catches_nonconforming_responses() {
             exchange.status
         );
     }
-}
-
-#[test]
-fn native_server_passes_the_suite() {
-    // Stale orders are cancelled every second rather than every five
-    // minutes, so the job's case sees it run.
-    run_suite(&Server::native_with(&[
-        "--job-schedule",
-        "cancel_stale_orders=* * * * * *",
-    ]));
-}
-
-#[test]
-fn worker_under_wrangler_dev_passes_the_suite() {
-    run_suite(&Server::worker());
 }

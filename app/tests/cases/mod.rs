@@ -1,6 +1,8 @@
-//! The cases of the HTTP suite, grouped by area. Each runs against a fresh,
-//! seeded database shared by the cases of one target, in this order; cases
-//! that change stock use SKUs no other case reads exactly.
+//! The cases of the HTTP suite, grouped by area. Each is a test of its own
+//! on each target (`tests/http.rs`), named by its entry below. Each runs
+//! against a fresh, seeded database shared by the cases of one target, in
+//! this order; cases that change stock use SKUs no other case reads
+//! exactly, and a case that adds rows others would see removes them.
 
 mod access;
 mod caching;
