@@ -7,9 +7,6 @@ use std::borrow::Cow;
 
 use bytes::Bytes;
 pub use http::{HeaderMap, HeaderName, HeaderValue, Method, StatusCode, header};
-use serde::Serialize;
-
-use crate::problem::Problem;
 
 /// The largest request body accepted, in bytes, unless an app says otherwise.
 pub const DEFAULT_BODY_LIMIT: usize = 1024 * 1024;
@@ -81,36 +78,6 @@ impl Response {
             headers: HeaderMap::new(),
             body: Bytes::new(),
         }
-    }
-
-    /// A JSON response. Serialization of generated types cannot fail, but a
-    /// failure is still answered with a 500 problem rather than a panic.
-    pub fn json<T: Serialize + ?Sized>(status: StatusCode, value: &T) -> Self {
-        match serde_json::to_vec(value) {
-            Ok(body) => Response::new(status, "application/json", body),
-            Err(err) => {
-                crate::log::error(&format!("failed to serialize a response body: {err}"));
-                Problem::internal().into_response()
-            }
-        }
-    }
-
-    /// Adds a header, rejecting values that are not valid header text.
-    pub fn with_header(mut self, name: header::HeaderName, value: &str) -> Result<Self, Problem> {
-        let value = HeaderValue::from_str(value).map_err(|_| {
-            crate::log::error(&format!(
-                "invalid value for response header {name}: {value:?}"
-            ));
-            Problem::internal()
-        })?;
-        self.headers.insert(name, value);
-        Ok(self)
-    }
-}
-
-impl From<Problem> for Response {
-    fn from(problem: Problem) -> Self {
-        problem.into_response()
     }
 }
 

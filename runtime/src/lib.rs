@@ -41,6 +41,7 @@ pub mod jobs;
 pub mod log;
 #[cfg(not(target_arch = "wasm32"))]
 pub mod native;
+pub mod pipeline;
 pub mod problem;
 pub mod request_id;
 pub mod router;
@@ -56,8 +57,9 @@ pub use db::{
 };
 pub use http::{Request, Response};
 pub use keel_macros::api;
+pub use pipeline::{finish, serve};
 pub use problem::{Problem, Violation, Violations};
-pub use service::{Context, Service, finish, serve};
+pub use service::{Context, Service};
 pub use value::{FromValue, StringEnum, Value};
 
 /// Re-exports for generated code. Not a stable API.

@@ -295,6 +295,41 @@ impl Problem {
     }
 }
 
+/// The responses that can fail become a problem when they do: built here,
+/// so that `http` (the request and response types) needs nothing of this
+/// module.
+impl Response {
+    /// A JSON response. Serialization of generated types cannot fail, but a
+    /// failure is still answered with a 500 problem rather than a panic.
+    pub fn json<T: Serialize + ?Sized>(status: StatusCode, value: &T) -> Self {
+        match serde_json::to_vec(value) {
+            Ok(body) => Response::new(status, "application/json", body),
+            Err(err) => {
+                crate::log::error(&format!("failed to serialize a response body: {err}"));
+                Problem::internal().into_response()
+            }
+        }
+    }
+
+    /// Adds a header, rejecting values that are not valid header text.
+    pub fn with_header(mut self, name: HeaderName, value: &str) -> Result<Self, Problem> {
+        let value = HeaderValue::from_str(value).map_err(|_| {
+            crate::log::error(&format!(
+                "invalid value for response header {name}: {value:?}"
+            ));
+            Problem::internal()
+        })?;
+        self.headers.insert(name, value);
+        Ok(self)
+    }
+}
+
+impl From<Problem> for Response {
+    fn from(problem: Problem) -> Self {
+        problem.into_response()
+    }
+}
+
 impl fmt::Display for Problem {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "{} {}", self.0.status.as_u16(), self.0.title)?;

@@ -19,8 +19,9 @@ use crate::auth::{Keys, Security};
 use crate::db::d1::D1Database;
 use crate::db::{BOOKMARK_HEADER, valid_bookmark};
 use crate::http::{DEFAULT_BODY_LIMIT, Request, Response};
+use crate::pipeline::{finish, serve};
 use crate::problem::Problem;
-use crate::service::{Context, Service, finish, serve};
+use crate::service::{Context, Service};
 
 /// Handles one `fetch` event with the API `S` and the D1 binding `binding`.
 ///

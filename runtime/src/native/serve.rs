@@ -26,8 +26,9 @@ use super::Options;
 use crate::auth::Keys;
 use crate::db::sqlite::SqliteDatabase;
 use crate::http::{DEFAULT_BODY_LIMIT, Request, Response};
+use crate::pipeline::{finish, serve};
 use crate::problem::Problem;
-use crate::service::{Context, Service, finish, serve};
+use crate::service::{Context, Service};
 
 /// The server's limits (see [`Options`] for what each means).
 #[derive(Debug, Clone, Copy)]
