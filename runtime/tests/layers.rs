@@ -7,10 +7,31 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::fs;
 use std::path::Path;
 
+/// The module each name `lib.rs` re-exports (`pub use db::{Database, ..}`)
+/// comes from, so that `crate::Database` counts as a use of `db`.
+fn reexports(lib: &str) -> BTreeMap<String, String> {
+    let mut names = BTreeMap::new();
+    for item in lib.split(';') {
+        let Some(used) = item.trim().strip_prefix("pub use ") else {
+            continue;
+        };
+        let Some((module, rest)) = used.split_once("::") else {
+            continue;
+        };
+        for name in rest.split(|c: char| !(c.is_ascii_alphanumeric() || c == '_')) {
+            if !name.is_empty() {
+                names.insert(name.to_owned(), module.to_owned());
+            }
+        }
+    }
+    names
+}
+
 /// Each top-level module of `src/` and the top-level modules its code
 /// names with `crate::` (comments and `#[cfg(test)]` modules aside).
 fn dependencies() -> BTreeMap<String, BTreeSet<String>> {
     let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+    let reexported = reexports(&fs::read_to_string(src.join("lib.rs")).expect("read lib.rs"));
     let mut modules: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
     let mut pending = vec![src.clone()];
     while let Some(dir) = pending.pop() {
@@ -34,23 +55,61 @@ fn dependencies() -> BTreeMap<String, BTreeSet<String>> {
                 continue;
             }
             let text = fs::read_to_string(&path).expect("read module");
-            let code = text.split("#[cfg(test)]").next().unwrap_or_default();
+            let code: String = text
+                .split("#[cfg(test)]")
+                .next()
+                .unwrap_or_default()
+                .lines()
+                .map(|line| line.split("//").next().unwrap_or_default())
+                .collect::<Vec<_>>()
+                .join("\n");
             let uses = modules.entry(module.clone()).or_default();
-            for line in code.lines() {
-                let line = line.split("//").next().unwrap_or_default();
-                for (at, _) in line.match_indices("crate::") {
-                    let name: String = line[at + "crate::".len()..]
-                        .chars()
-                        .take_while(|c| c.is_ascii_lowercase() || *c == '_')
-                        .collect();
-                    if !name.is_empty() && name != module {
-                        uses.insert(name);
-                    }
+            for name in crate_paths(&code) {
+                let used = reexported.get(&name).cloned().unwrap_or(name);
+                if used != module {
+                    uses.insert(used);
                 }
             }
         }
     }
     modules
+}
+
+/// The first segment of every path `code` starts with `crate::`, including
+/// each of a group (`crate::{db::Database, Problem}`).
+fn crate_paths(code: &str) -> Vec<String> {
+    let ident = |s: &str| -> String {
+        s.trim_start()
+            .chars()
+            .take_while(|c| c.is_ascii_alphanumeric() || *c == '_')
+            .collect()
+    };
+    let mut names = Vec::new();
+    for (at, _) in code.match_indices("crate::") {
+        let rest = &code[at + "crate::".len()..];
+        match rest.strip_prefix('{') {
+            Some(group) => {
+                let mut depth = 0usize;
+                let mut item_start = true;
+                for (i, c) in group.char_indices() {
+                    if item_start && !c.is_whitespace() {
+                        names.push(ident(&group[i..]));
+                        item_start = false;
+                    }
+                    match c {
+                        '{' => depth += 1,
+                        '}' if depth == 0 => break,
+                        '}' => depth -= 1,
+                        ',' if depth == 0 => item_start = true,
+                        _ => {}
+                    }
+                }
+            }
+            None => names.push(ident(rest)),
+        }
+    }
+    names.retain(|n| !n.is_empty());
+    names
 }
 
 /// A path from `from` back to `start`, if there is one.
@@ -91,6 +150,16 @@ fn no_module_depends_on_itself_through_others() {
         })
         .collect();
     assert!(cycles.is_empty(), "import cycles:\n{}", cycles.join("\n"));
+}
+
+#[test]
+fn paths_and_groups_are_read() {
+    assert_eq!(
+        crate_paths(
+            "use crate::db::Database;\nuse crate::{\n    problem::Problem,\n    Value, http::{Request, Response},\n};\nlet x = crate::log::error(\"\");"
+        ),
+        ["db", "problem", "Value", "http", "log"]
+    );
 }
 
 #[test]
