@@ -36,6 +36,63 @@ impl Loc {
     }
 }
 
+/// Lines and columns of a text: the one conversion between byte offsets
+/// and the 1-based line and column (in characters) that messages show and
+/// tools (`sqlparser`, the compiler) report.
+#[derive(Debug)]
+pub struct LineIndex {
+    /// The file the text is, for [`LineIndex::loc`].
+    file: Rc<str>,
+    text: String,
+    /// Byte offset of each line's start.
+    starts: Vec<usize>,
+}
+
+impl LineIndex {
+    /// Indexes `text`, the contents of `file`.
+    pub fn new(file: Rc<str>, text: &str) -> Self {
+        let mut starts = vec![0];
+        starts.extend(text.match_indices('\n').map(|(i, _)| i + 1));
+        LineIndex {
+            file,
+            text: text.to_owned(),
+            starts,
+        }
+    }
+
+    /// The line and column of byte `offset` (clamped to the text).
+    pub fn line_col(&self, offset: usize) -> (usize, usize) {
+        let offset = offset.min(self.text.len());
+        let line = self.starts.partition_point(|&s| s <= offset);
+        let start = self.starts[line.saturating_sub(1)];
+        let col = self
+            .text
+            .get(start..offset)
+            .map_or(1, |s| s.chars().count() + 1);
+        (line, col)
+    }
+
+    /// The byte offset of `line` and `col`; a column past the end of its
+    /// line is the end of the line (after its newline). `None` for a line
+    /// the text does not have.
+    pub fn offset(&self, line: usize, col: usize) -> Option<usize> {
+        let start = *self.starts.get(line.checked_sub(1)?)?;
+        let end = self.starts.get(line).copied().unwrap_or(self.text.len());
+        let chars: usize = self.text[start..end]
+            .chars()
+            .take(col.saturating_sub(1))
+            .map(char::len_utf8)
+            .sum();
+        Some(start + chars)
+    }
+
+    /// The location of byte `offset`.
+    pub fn loc(&self, offset: usize) -> Loc {
+        let (line, col) = self.line_col(offset);
+        Loc::new(&self.file, line, col)
+    }
+}
+
 impl fmt::Display for Loc {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "{}:{}:{}", self.file, self.line, self.col)
@@ -135,5 +192,39 @@ impl Diagnostics {
             }
         }
         out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn offsets_lines_and_columns_convert_both_ways() {
+        let text = "SELECT 1;\n-- é\nSELECT é, 2\n";
+        let lines = LineIndex::new(Rc::from("q.sql"), text);
+        for (offset, line_col) in [
+            (0, (1, 1)),
+            (7, (1, 8)),
+            (10, (2, 1)),
+            (13, (2, 4)),
+            (16, (3, 1)),
+            (23, (3, 8)),
+            (25, (3, 9)),
+        ] {
+            assert_eq!(lines.line_col(offset), line_col, "offset {offset}");
+            assert_eq!(
+                lines.offset(line_col.0, line_col.1),
+                Some(offset),
+                "{line_col:?}"
+            );
+        }
+        assert_eq!(lines.loc(13).to_string(), "q.sql:2:4");
+        // Past the end of a line is the end of that line; past the last
+        // line is nothing; past the text is its end.
+        assert_eq!(lines.offset(1, 99), Some(10));
+        assert_eq!(lines.offset(5, 1), None);
+        assert_eq!(lines.offset(0, 1), None);
+        assert_eq!(lines.line_col(999), (4, 1));
     }
 }

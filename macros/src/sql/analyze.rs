@@ -10,9 +10,10 @@ use std::time::Duration;
 
 use rusqlite::Connection;
 
+use super::Query;
 use super::infer::{self, Catalog, ParamUse, SqlType, Typed};
 use super::lex;
-use super::{LineIndex, Query};
+use crate::diag::LineIndex;
 use crate::diag::{Diagnostics, Loc};
 
 /// A migration file.

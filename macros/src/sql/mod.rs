@@ -18,7 +18,7 @@ pub mod lex;
 
 use std::rc::Rc;
 
-use crate::diag::{Diagnostics, Loc};
+use crate::diag::{Diagnostics, LineIndex, Loc};
 use crate::names;
 use crate::spec::Spanned;
 use lex::Token;
@@ -105,55 +105,23 @@ impl Query {
     /// The location of a 1-based line and column of the query's SQL (as
     /// `sqlparser` reports them); the query's start for `(0, 0)`.
     pub fn loc_at_line_col(&self, (line, col): (u64, u64)) -> Loc {
+        let (Ok(line), Ok(col)) = (usize::try_from(line), usize::try_from(col)) else {
+            return self.name.loc.clone();
+        };
         if line == 0 {
             return self.name.loc.clone();
         }
-        let mut offset = 0;
-        for (i, text) in self.text.split_inclusive('\n').enumerate() {
-            if i + 1 == line as usize {
-                let chars: usize = text
-                    .chars()
-                    .take(col.saturating_sub(1) as usize)
-                    .map(char::len_utf8)
-                    .sum();
-                return self.loc_at(offset + chars);
-            }
-            offset += text.len();
+        // Line 1 of the query is where the query starts in its file.
+        let (first_line, first_col) = self.lines.line_col(self.offset);
+        let col = if line == 1 {
+            first_col + col.saturating_sub(1)
+        } else {
+            col
+        };
+        match self.lines.offset(first_line + line - 1, col) {
+            Some(at) if at <= self.offset + self.text.len() => self.lines.loc(at),
+            _ => self.name.loc.clone(),
         }
-        self.name.loc.clone()
-    }
-}
-
-/// Maps byte offsets of a file to lines and columns.
-#[derive(Debug)]
-pub struct LineIndex {
-    file: Rc<str>,
-    text: String,
-    starts: Vec<usize>,
-}
-
-impl LineIndex {
-    /// Indexes `text`.
-    pub fn new(file: Rc<str>, text: &str) -> Self {
-        let mut starts = vec![0];
-        starts.extend(text.match_indices('\n').map(|(i, _)| i + 1));
-        LineIndex {
-            file,
-            text: text.to_owned(),
-            starts,
-        }
-    }
-
-    /// The location of byte `offset`.
-    pub fn loc(&self, offset: usize) -> Loc {
-        let offset = offset.min(self.text.len());
-        let line = self.starts.partition_point(|&s| s <= offset);
-        let start = self.starts[line.saturating_sub(1)];
-        let col = self
-            .text
-            .get(start..offset)
-            .map_or(1, |s| s.chars().count() + 1);
-        Loc::new(&self.file, line, col)
     }
 }
 
