@@ -1,13 +1,11 @@
 //! An endpoint's parameters: declared in the spec, resolved to types and
 //! defaults, and the `limit` and `cursor` that pagination adds.
 
-use marked_yaml::Node;
-
 use super::plan::*;
 use super::types::{TypeTable, describe, is_scalar, rules};
 use crate::diag::Diagnostics;
 use crate::names;
-use crate::spec::{Endpoint, ParamIn, Segment, Spanned};
+use crate::spec::{Endpoint, ParamIn, Scalar, Segment, Spanned};
 
 /// Headers the framework reads and writes itself, which no parameter may
 /// name.
@@ -131,18 +129,18 @@ pub(super) fn params(
 fn default_value(
     types: &TypeTable,
     ty: &Ty,
-    node: &Spanned<Node>,
+    node: &Spanned<Option<Scalar>>,
     what: &str,
     d: &mut Diagnostics,
 ) -> Option<DefaultValue> {
-    let scalar = node.value.as_scalar();
+    let scalar = node.value.as_ref();
     let parsed = match ty {
         Ty::I64 | Ty::I32 => scalar.and_then(|s| s.as_i64()).map(DefaultValue::Int),
         Ty::F64 => scalar.and_then(|s| s.as_f64()).map(DefaultValue::Number),
         Ty::Bool => scalar.and_then(|s| s.as_bool()).map(DefaultValue::Bool),
-        Ty::Str(_) => scalar.map(|s| DefaultValue::Str(s.as_str().to_owned())),
+        Ty::Str(_) => scalar.map(|s| DefaultValue::Str(s.text.clone())),
         Ty::Enum(name) => {
-            let value = scalar.map(|s| s.as_str().to_owned());
+            let value = scalar.map(|s| s.text.clone());
             match (types.get(name), value) {
                 (Some(TypePlan::Enum { variants, .. }), Some(v)) => match variants
                     .iter()

@@ -19,7 +19,6 @@ mod security;
 use problems::{
     COMMON_RESPONSES, default_description, problem_response, problem_schema, violation_schema,
 };
-pub use schema::to_json;
 use schema::{default_json, integer_schema, string_schema};
 
 use std::collections::BTreeMap;
@@ -170,7 +169,7 @@ impl Notes {
     fn of(spec: &spec::ValueSpec) -> Self {
         Notes {
             description: spec.description.clone(),
-            example: spec.example.as_ref().map(to_json),
+            example: spec.example.clone(),
         }
     }
 }

@@ -1,7 +1,6 @@
 //! The schemas of values: components for the spec's schemas, properties
 //! with the constraints the server enforces, defaults and examples.
 
-use marked_yaml::Node;
 use serde_json::{Value, json};
 use utoipa::openapi::RefOr;
 use utoipa::openapi::schema::{
@@ -289,37 +288,5 @@ pub(super) fn default_json(value: &DefaultValue, plan: &Plan) -> Value {
                 _ => None,
             })
             .unwrap_or(Value::Null),
-    }
-}
-
-/// A YAML example as JSON: plain scalars are typed the way YAML types them
-/// (numbers, booleans, null); quoted ones stay strings.
-pub fn to_json(node: &Node) -> Value {
-    match node {
-        Node::Scalar(s) => {
-            let text = s.as_str();
-            if !s.may_coerce() {
-                return Value::String(text.to_owned());
-            }
-            if let Some(b) = s.as_bool() {
-                return Value::Bool(b);
-            }
-            if matches!(text, "null" | "~" | "") {
-                return Value::Null;
-            }
-            if let Some(i) = s.as_i64() {
-                return json!(i);
-            }
-            if let Some(f) = s.as_f64().filter(|f| f.is_finite()) {
-                return json!(f);
-            }
-            Value::String(text.to_owned())
-        }
-        Node::Sequence(items) => Value::Array(items.iter().map(to_json).collect()),
-        Node::Mapping(map) => Value::Object(
-            map.iter()
-                .map(|(k, v)| (k.as_str().to_owned(), to_json(v)))
-                .collect(),
-        ),
     }
 }

@@ -5,8 +5,6 @@
 //! validated with the rest but not used by code generation.
 #![allow(dead_code)]
 
-use marked_yaml::Node;
-
 use crate::diag::Loc;
 
 /// A value and where it was written.
@@ -299,10 +297,43 @@ pub struct ValueSpec {
     pub rules: Rules,
     /// Markdown description.
     pub description: Option<String>,
-    /// An example value.
-    pub example: Option<Node>,
-    /// The value used when the input is absent.
-    pub default: Option<Spanned<Node>>,
+    /// An example value, as JSON.
+    pub example: Option<serde_json::Value>,
+    /// The value used when the input is absent: the scalar as written, or
+    /// `None` when a list or mapping was written (which no parameter takes).
+    pub default: Option<Spanned<Option<Scalar>>>,
+}
+
+/// A YAML scalar as written: its text, and whether YAML lets it be read as
+/// a number or boolean (a quoted one is only ever a string).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Scalar {
+    /// The text.
+    pub text: String,
+    /// Whether it was written unquoted.
+    pub coercible: bool,
+}
+
+impl Scalar {
+    /// The scalar as an integer, if it is one.
+    pub fn as_i64(&self) -> Option<i64> {
+        self.coercible.then(|| self.text.parse().ok()).flatten()
+    }
+
+    /// The scalar as a number, if it is one.
+    pub fn as_f64(&self) -> Option<f64> {
+        self.coercible.then(|| self.text.parse().ok()).flatten()
+    }
+
+    /// The scalar as a boolean, if it is one (`true`, `True`, `TRUE`, and
+    /// the same for false).
+    pub fn as_bool(&self) -> Option<bool> {
+        match (self.coercible, self.text.as_str()) {
+            (true, "true" | "True" | "TRUE") => Some(true),
+            (true, "false" | "False" | "FALSE") => Some(false),
+            _ => None,
+        }
+    }
 }
 
 /// A field of an object schema.

@@ -6,7 +6,7 @@ use std::rc::Rc;
 use marked_yaml::types::{MarkedMappingNode, MarkedScalarNode};
 use marked_yaml::{Node, Span};
 
-use super::model::Spanned;
+use super::model::{Scalar, Spanned};
 use crate::diag::{Diagnostics, Loc};
 use crate::names;
 
@@ -227,4 +227,46 @@ pub fn string_map(
             ))
         })
         .collect()
+}
+
+/// A YAML value as the JSON it stands for: an unquoted scalar that reads as
+/// a boolean, `null`, an integer or a finite number is one; anything else
+/// is a string.
+pub fn to_json(node: &Node) -> serde_json::Value {
+    use serde_json::Value;
+    match node {
+        Node::Scalar(s) => {
+            let text = s.as_str();
+            if !s.may_coerce() {
+                return Value::String(text.to_owned());
+            }
+            if let Some(b) = s.as_bool() {
+                return Value::Bool(b);
+            }
+            if matches!(text, "null" | "~" | "") {
+                return Value::Null;
+            }
+            if let Some(i) = s.as_i64() {
+                return Value::from(i);
+            }
+            if let Some(f) = s.as_f64().filter(|f| f.is_finite()) {
+                return Value::from(f);
+            }
+            Value::String(text.to_owned())
+        }
+        Node::Sequence(items) => Value::Array(items.iter().map(to_json).collect()),
+        Node::Mapping(map) => Value::Object(
+            map.iter()
+                .map(|(k, v)| (k.as_str().to_owned(), to_json(v)))
+                .collect(),
+        ),
+    }
+}
+
+/// A scalar node as written; `None` for a list or mapping.
+pub fn scalar(node: &Node) -> Option<Scalar> {
+    node.as_scalar().map(|s| Scalar {
+        text: s.as_str().to_owned(),
+        coercible: s.may_coerce(),
+    })
 }

@@ -289,10 +289,10 @@ fn parse_value_map(
         nullable: map.flag(src, "nullable", what, d),
         rules,
         description: map.opt_str(src, "description", what, d).map(|s| s.value),
-        example: map.get("example").cloned(),
+        example: map.get("example").map(yaml::to_json),
         default: map
             .get("default")
-            .map(|n| Spanned::new(n.clone(), src.node_loc(n))),
+            .map(|n| Spanned::new(yaml::scalar(n), src.node_loc(n))),
     })
 }
 
