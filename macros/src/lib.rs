@@ -15,9 +15,9 @@
 
 mod check;
 mod diag;
+mod driver;
 mod expand;
 mod handlers;
-mod load;
 mod names;
 mod openapi;
 mod spec;
@@ -52,7 +52,7 @@ pub fn api(input: TokenStream) -> TokenStream {
         }
     });
     let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-        load::run(input, call_file.as_deref(), call_at)
+        driver::run(input, call_file.as_deref(), call_at)
     }));
     match result {
         Ok(tokens) => tokens.into(),

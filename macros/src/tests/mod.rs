@@ -4,7 +4,7 @@
 
 use std::path::Path;
 
-use crate::load::generate;
+use crate::driver::generate;
 
 mod caching;
 mod fuzz;
@@ -70,7 +70,7 @@ fn run(spec: &str, queries: &str, migration: &str) -> Vec<String> {
 }
 
 fn messages(dir: &Path) -> Vec<String> {
-    let files = crate::load::Files {
+    let files = crate::driver::Files {
         base: dir,
         spec: "api.yaml",
         queries: "queries",
@@ -293,7 +293,7 @@ fn expansion_snapshots() {
     let fixtures = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/expand");
     for name in ["items", "todos", "handler"] {
         let dir = fixtures.join(name);
-        let files = crate::load::Files {
+        let files = crate::driver::Files {
             base: &dir,
             spec: "api.yaml",
             queries: "queries",

@@ -66,7 +66,7 @@ fn crate_in_time(
     }
     in_time(move || {
         let lib = dir.path().join("src/lib.rs");
-        let files = crate::load::Files {
+        let files = crate::driver::Files {
             base: dir.path(),
             spec: "api.yaml",
             queries: "queries",
@@ -74,7 +74,7 @@ fn crate_in_time(
             call_file: lib.is_file().then_some(lib.as_path()),
             call_at: Some((1, 1)),
         };
-        crate::load::generate(&files).err().unwrap_or_default()
+        crate::driver::generate(&files).err().unwrap_or_default()
     })
 }
 

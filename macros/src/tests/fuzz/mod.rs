@@ -252,7 +252,7 @@ fn generate(
         let line = text.lines().position(|l| l.starts_with("keel::api!"))?;
         Some((line + 1, 1))
     });
-    let files = crate::load::Files {
+    let files = crate::driver::Files {
         base: dir,
         spec: "api.yaml",
         queries: "queries",
@@ -260,7 +260,7 @@ fn generate(
         call_file: (!case.rust.is_empty()).then_some(call_file.as_path()),
         call_at,
     };
-    crate::load::generate_with(&files, schemas)
+    crate::driver::generate_with(&files, schemas)
 }
 
 enum Report {
