@@ -144,6 +144,14 @@ pub fn generate(files: &Files<'_>) -> Result<TokenStream, Vec<String>> {
 /// [`generate`], reusing what `schemas` kept of earlier calls with the same
 /// migrations (the fuzz test's thousands of cases share a few).
 pub fn generate_with(files: &Files<'_>, schemas: &mut Schemas) -> Result<TokenStream, Vec<String>> {
+    generate_both(files, schemas).map(|(tokens, _)| tokens)
+}
+
+/// [`generate_with`], and the OpenAPI document (JSON) the code serves.
+pub fn generate_both(
+    files: &Files<'_>,
+    schemas: &mut Schemas,
+) -> Result<(TokenStream, String), Vec<String>> {
     let manifest_dir = files.base;
     let (spec_path, queries_dir, migrations_dir) = (files.spec, files.queries, files.migrations);
     // Messages show paths from the workspace root, found from the calling
@@ -271,7 +279,7 @@ pub fn generate_with(files: &Files<'_>, schemas: &mut Schemas) -> Result<TokenSt
     let tokens = expand::expand(&plan);
     clock.lap("code");
     clock.report(&spec_file);
-    Ok(tokens)
+    Ok((tokens, std::mem::take(&mut plan.openapi_json)))
 }
 
 /// Phase timings, printed to the build's output when `KEEL_TIMINGS` is set

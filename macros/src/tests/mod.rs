@@ -285,9 +285,12 @@ fn never_panics_on_broken_input() {
     }
 }
 
-/// The code generated for the small specs in `tests/expand/`, pretty-printed
-/// and compared with the snapshots in `src/snapshots/` (review a change with
-/// `INSTA_UPDATE=always cargo test -p keel-macros` and `git diff`).
+/// Each fixture in `macros/tests/expand/` keeps, beside its inputs
+/// (`api.yaml`, `queries/`, `migrations/`), what the macro makes of them:
+/// `expanded.snap`, the generated code, and `openapi.snap`, the OpenAPI
+/// document as pretty JSON. Refresh both after a deliberate change with
+/// `INSTA_UPDATE=always cargo test -p keel-macros expansion`, and read the
+/// diff.
 #[test]
 fn expansion_snapshots() {
     let fixtures = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/expand");
@@ -301,8 +304,11 @@ fn expansion_snapshots() {
             call_file: None,
             call_at: None,
         };
-        let tokens = match generate(&files) {
-            Ok(tokens) => tokens,
+        let (tokens, openapi) = match crate::driver::generate_both(
+            &files,
+            &mut crate::sql::analyze::Schemas::default(),
+        ) {
+            Ok(both) => both,
             Err(messages) => panic!(
                 "fixture `{name}` does not generate:\n{}",
                 messages.join("\n")
@@ -315,7 +321,19 @@ fn expansion_snapshots() {
         // Tracked files are included by absolute path; show them from the
         // fixture directory so the snapshot is the same on every machine.
         let code = prettyplease::unparse(&file).replace(&dir.display().to_string(), "$FIXTURE");
-        insta::assert_snapshot!(format!("expand_{name}"), code);
+        let document: serde_json::Value = match serde_json::from_str(&openapi) {
+            Ok(document) => document,
+            Err(err) => panic!("fixture `{name}`: the OpenAPI document is not JSON: {err}"),
+        };
+        let pretty = serde_json::to_string_pretty(&document).unwrap_or_default();
+        let mut settings = insta::Settings::clone_current();
+        settings.set_snapshot_path(&dir);
+        settings.set_prepend_module_to_snapshot(false);
+        settings.set_omit_expression(true);
+        settings.bind(|| {
+            insta::assert_snapshot!("expanded", code);
+            insta::assert_snapshot!("openapi", pretty);
+        });
     }
 }
 
