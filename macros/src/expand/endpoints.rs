@@ -234,45 +234,36 @@ fn declarative(
                 .iter()
                 .map(|c| quote!(__last.value(#c)?.clone()));
             let keys = quote!(&[#(#keys),*]);
-            out.extend(match page.scan {
-                None => quote! {
-                    let __limit = usize::try_from(limit).unwrap_or(0);
-                    let mut __items = #r.many(|__row| ::std::result::Result::Ok::<_, ::keel::DbError>(#item_expr))?;
-                    let __next_cursor = if __items.len() > __limit {
-                        __items.truncate(__limit);
-                        match #r.rows().nth(__limit.saturating_sub(1)) {
-                            ::std::option::Option::Some(__last) => ::std::option::Option::Some(::keel::cursor::encode(__cx.keys.cursor(), __fp, #keys)?),
-                            ::std::option::Option::None => ::std::option::Option::None,
-                        }
-                    } else {
-                        ::std::option::Option::None
-                    };
-                },
-                // A bounded page: the row marked `resume` is where the query
-                // stopped examining rows, not an item; the next page
-                // continues after it.
-                Some((_, resume)) => quote! {
-                    let __limit = usize::try_from(limit).unwrap_or(0);
-                    let mut __items = ::std::vec::Vec::with_capacity(__limit);
-                    let mut __last_item = ::std::option::Option::None;
-                    let mut __continue = ::std::option::Option::None;
-                    for __row in #r.rows() {
-                        if __row.get::<bool>(#resume)? {
-                            __continue = ::std::option::Option::Some(__row);
-                            break;
-                        }
-                        if __items.len() == __limit {
-                            __continue = __last_item;
-                            break;
-                        }
-                        __items.push(#item_expr);
-                        __last_item = ::std::option::Option::Some(__row);
+            // With `scan:`, the row marked `resume` is where the query
+            // stopped examining rows, not an item: the next page continues
+            // after it. Otherwise a row past the page says another follows,
+            // after the page's last item.
+            let resume = page.scan.map(|(_, resume)| {
+                quote! {
+                    if __row.get::<bool>(#resume)? {
+                        __continue = ::std::option::Option::Some(__row);
+                        break;
                     }
-                    let __next_cursor = match __continue {
-                        ::std::option::Option::Some(__last) => ::std::option::Option::Some(::keel::cursor::encode(__cx.keys.cursor(), __fp, #keys)?),
-                        ::std::option::Option::None => ::std::option::Option::None,
-                    };
-                },
+                }
+            });
+            out.extend(quote! {
+                let __limit = usize::try_from(limit).unwrap_or(0);
+                let mut __items = ::std::vec::Vec::with_capacity(__limit);
+                let mut __last_item = ::std::option::Option::None;
+                let mut __continue = ::std::option::Option::None;
+                for __row in #r.rows() {
+                    #resume
+                    if __items.len() == __limit {
+                        __continue = __last_item;
+                        break;
+                    }
+                    __items.push(#item_expr);
+                    __last_item = ::std::option::Option::Some(__row);
+                }
+                let __next_cursor = match __continue {
+                    ::std::option::Option::Some(__last) => ::std::option::Option::Some(::keel::cursor::encode(__cx.keys.cursor(), __fp, #keys)?),
+                    ::std::option::Option::None => ::std::option::Option::None,
+                };
             });
         }
     }
