@@ -1,9 +1,8 @@
 //! JSON request bodies: media type, syntax, then the schema, walked by
 //! generated [`FromJson`] impls that record every violation with a pointer.
 
-use std::borrow::Cow;
-
-pub use super::unique::Json;
+use super::unique::member;
+pub use super::unique::{Json, Object};
 
 use super::rules::{self, ArrayRules, IntRules, NumberRules, StringRules};
 use super::{enum_message, escape_pointer};
@@ -312,13 +311,6 @@ impl<'v> JsonCx<'v> {
             None => Some(value),
         }
     }
-}
-
-/// An object's members, in the order the client wrote them.
-pub type Object<'a> = [(Cow<'a, str>, Json<'a>)];
-
-fn member<'j, 'a>(object: &'j Object<'a>, name: &str) -> Option<&'j Json<'a>> {
-    object.iter().find(|(n, _)| n == name).map(|(_, v)| v)
 }
 
 fn kind(value: &Json<'_>) -> &'static str {

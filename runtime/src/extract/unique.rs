@@ -40,11 +40,19 @@ pub enum Json<'a> {
     Object(Vec<(Cow<'a, str>, Json<'a>)>),
 }
 
+/// An object's members, in the order the client wrote them.
+pub type Object<'a> = [(Cow<'a, str>, Json<'a>)];
+
+/// The member `name` of `object`.
+pub fn member<'j, 'a>(object: &'j Object<'a>, name: &str) -> Option<&'j Json<'a>> {
+    object.iter().find(|(n, _)| n == name).map(|(_, v)| v)
+}
+
 impl<'a> Json<'a> {
     /// The member `name` of an object.
     pub fn get(&self, name: &str) -> Option<&Json<'a>> {
         match self {
-            Json::Object(members) => members.iter().find(|(n, _)| n == name).map(|(_, v)| v),
+            Json::Object(members) => member(members, name),
             _ => None,
         }
     }
