@@ -4,8 +4,7 @@
 //! Almost all of it is declared: `api.yaml` (at the workspace root) says what
 //! the API is, `queries/*.sql` how each endpoint reads and writes, and
 //! `migrations/` what the database looks like. [`keel::api!`] generates the
-//! rest at compile time. The only Rust is in [`orders`], for the two
-//! endpoints whose logic SQL alone cannot express.
+//! rest at compile time: there is no hand-written endpoint.
 //!
 //! The same code serves natively (`src/main.rs`, on SQLite) and on
 //! Cloudflare Workers (the `fetch` and `scheduled` events below, on D1).
@@ -15,8 +14,6 @@ keel::api!(
     queries = "queries",
     migrations = "../migrations"
 );
-
-pub mod orders;
 
 /// The sample data a new development database is filled with.
 pub const SAMPLE_DATA: &str = include_str!("../seed/dev.sql");

@@ -1,6 +1,6 @@
 //! Compile-time errors, as a developer sees them: each case in `tests/ui/`
 //! makes one mistake in a copy of this app (its `api.yaml`, queries,
-//! migrations and handlers) and must fail to build with exactly the output
+//! migrations and Rust) and must fail to build with exactly the output
 //! in its `.stderr` file.
 //!
 //! A case says what it changes in comments the harness reads:
@@ -34,7 +34,7 @@ const COPIED: &[(&str, &str)] = &[
     ("api.yaml", "api.yaml"),
     ("app/queries", "queries"),
     ("migrations", "migrations"),
-    ("app/src/orders.rs", "orders.rs"),
+    ("app/src", "src"),
 ];
 
 /// One change a case makes to its copy.

@@ -10,6 +10,17 @@ pub fn is_snake_case(s: &str) -> bool {
         && !s.ends_with('_')
 }
 
+/// Whether `s` is a slug (`insufficient-stock`): lowercase words of
+/// letters and digits joined by single `-`.
+pub fn is_slug(s: &str) -> bool {
+    !s.is_empty()
+        && s.split('-').all(|w| {
+            !w.is_empty()
+                && w.chars()
+                    .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit())
+        })
+}
+
 /// Rust keywords that cannot be identifiers even in raw form.
 const UNUSABLE: &[&str] = &["self", "super", "crate"];
 

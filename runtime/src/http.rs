@@ -138,9 +138,43 @@ pub fn status(code: u16) -> StatusCode {
     StatusCode::from_u16(code).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR)
 }
 
+/// Appends `value` to `url` as one path segment: every byte but the
+/// unreserved ones (`A-Z a-z 0-9 - . _ ~`) percent-encoded, and a segment
+/// that would be a dot segment (`.`, `..`) encoded whole, so the segment
+/// reaches the router as the value it was.
+pub fn push_segment(url: &mut String, value: &str) {
+    const HEX: &[u8; 16] = b"0123456789ABCDEF";
+    let dots = !value.is_empty() && value.bytes().all(|b| b == b'.');
+    for b in value.bytes() {
+        if (b.is_ascii_alphanumeric() || b"-_~".contains(&b) || b == b'.') && !dots {
+            url.push(char::from(b));
+        } else {
+            url.push('%');
+            url.push(char::from(HEX[usize::from(b >> 4)]));
+            url.push(char::from(HEX[usize::from(b & 15)]));
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_segment_is_encoded_to_come_back_as_itself() {
+        for (value, encoded) in [
+            ("42", "42"),
+            ("SHO-001", "SHO-001"),
+            ("a b/c?", "a%20b%2Fc%3F"),
+            ("é", "%C3%A9"),
+            ("..", "%2E%2E"),
+            ("v1.2", "v1.2"),
+        ] {
+            let mut url = String::from("/x/");
+            push_segment(&mut url, value);
+            assert_eq!(url, format!("/x/{encoded}"), "{value}");
+        }
+    }
 
     #[test]
     fn dot_segments_resolve_as_urls_do() {

@@ -20,6 +20,7 @@
 //!   backends, and migrations.
 //! - [`cursor`]: opaque keyset-pagination cursors.
 //! - [`idempotency`]: `Idempotency-Key`, so a retried write is not done twice.
+//! - [`guard`]: the problems a guard query refuses a request with.
 //! - [`jobs`]: SQL run on a schedule.
 //! - [`http`]: the target-neutral request and response.
 //! - [`service`]: the [`Service`] trait every generated API implements.
@@ -35,6 +36,7 @@ pub mod cursor;
 pub mod db;
 pub mod docs;
 pub mod extract;
+pub mod guard;
 pub mod http;
 pub mod idempotency;
 pub mod jobs;

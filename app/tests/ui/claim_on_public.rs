@@ -12,7 +12,5 @@ keel::api!(
     paths_from = "file"
 );
 
-#[path = "copies/claim_on_public/orders.rs"]
-pub mod orders;
 
 fn main() {}

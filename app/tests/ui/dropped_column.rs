@@ -10,7 +10,5 @@ keel::api!(
     paths_from = "file"
 );
 
-#[path = "copies/dropped_column/orders.rs"]
-pub mod orders;
 
 fn main() {}

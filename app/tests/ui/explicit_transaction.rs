@@ -12,7 +12,5 @@ keel::api!(
     paths_from = "file"
 );
 
-#[path = "copies/explicit_transaction/orders.rs"]
-pub mod orders;
 
 fn main() {}

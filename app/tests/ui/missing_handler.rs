@@ -1,8 +1,10 @@
 //! The spec names a handler function that does not exist.
 //!
-//! edit app/src/orders.rs
-//!   replace `pub async fn create_order(`
-//!   with    `pub async fn place_order(`
+//! edit api.yaml
+//!   replace `    queries:\n      - health.ping`
+//!   with    `    handler: checks::health\n    queries:\n      - health.ping`
+//! add app/src/checks.rs
+//!   `pub async fn healthz() {}`
 
 keel::api!(
     spec = "copies/missing_handler/api.yaml",
@@ -11,7 +13,7 @@ keel::api!(
     paths_from = "file"
 );
 
-#[path = "copies/missing_handler/orders.rs"]
-pub mod orders;
+#[path = "copies/missing_handler/src/checks.rs"]
+pub mod checks;
 
 fn main() {}

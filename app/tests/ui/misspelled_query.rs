@@ -11,7 +11,5 @@ keel::api!(
     paths_from = "file"
 );
 
-#[path = "copies/misspelled_query/orders.rs"]
-pub mod orders;
 
 fn main() {}

@@ -14,7 +14,5 @@ keel::api!(
     paths_from = "file"
 );
 
-#[path = "copies/nullable_left_join/orders.rs"]
-pub mod orders;
 
 fn main() {}

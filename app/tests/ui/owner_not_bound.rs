@@ -12,7 +12,5 @@ keel::api!(
     paths_from = "file"
 );
 
-#[path = "copies/owner_not_bound/orders.rs"]
-pub mod orders;
 
 fn main() {}

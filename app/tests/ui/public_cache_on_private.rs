@@ -12,7 +12,5 @@ keel::api!(
     paths_from = "file"
 );
 
-#[path = "copies/public_cache_on_private/orders.rs"]
-pub mod orders;
 
 fn main() {}

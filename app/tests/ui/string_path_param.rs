@@ -12,7 +12,5 @@ keel::api!(
     paths_from = "file"
 );
 
-#[path = "copies/string_path_param/orders.rs"]
-pub mod orders;
 
 fn main() {}

@@ -14,7 +14,5 @@ keel::api!(
     paths_from = "file"
 );
 
-#[path = "copies/two_mistakes/orders.rs"]
-pub mod orders;
 
 fn main() {}

@@ -7,7 +7,5 @@ keel::api!(
     paths_from = "file"
 );
 
-#[path = "copies/unchanged/orders.rs"]
-pub mod orders;
 
 fn main() {}

@@ -11,7 +11,5 @@ keel::api!(
     paths_from = "file"
 );
 
-#[path = "copies/unknown_scheme/orders.rs"]
-pub mod orders;
 
 fn main() {}

@@ -1,8 +1,17 @@
-//! A custom handler takes another endpoint's input.
+//! A custom handler takes something else than its endpoint's input.
 //!
-//! edit app/src/orders.rs
-//!   replace `    input: create_order::Input,`
-//!   with    `    input: update_order_status::Input,`
+//! edit api.yaml
+//!   replace `    queries:\n      - health.ping`
+//!   with    `    handler: checks::health\n    queries:\n      - health.ping`
+//! add app/src/checks.rs
+//!   `use crate::endpoints::health;`
+//!   ``
+//!   `pub async fn health(`
+//!   `    _db: &impl keel::Database,`
+//!   `    _input: health::Output,`
+//!   `) -> Result<health::Output, keel::Problem> {`
+//!   `    Err(keel::Problem::internal())`
+//!   `}`
 
 keel::api!(
     spec = "copies/wrong_handler_signature/api.yaml",
@@ -11,7 +20,7 @@ keel::api!(
     paths_from = "file"
 );
 
-#[path = "copies/wrong_handler_signature/orders.rs"]
-pub mod orders;
+#[path = "copies/wrong_handler_signature/src/checks.rs"]
+pub mod checks;
 
 fn main() {}

@@ -11,6 +11,11 @@ use crate::spec::Endpoint;
 use crate::sql::Query;
 use crate::sql::infer::ParamUse;
 
+/// The SQL parameter bound to the request's nonce (when no input has its
+/// name): 32 random hex digits, the same for every statement of the
+/// request, so that a row one statement inserts can be found by the next.
+pub(super) const NONCE: &str = "nonce";
+
 /// An endpoint's inputs, for binding.
 pub(super) struct Inputs<'a> {
     pub endpoint: &'a Endpoint,
@@ -153,6 +158,10 @@ pub(super) fn bind(
             (None, Some(f)) => {
                 check_param_type(m.query, m.uses, &sql_param.value, &f.ty, None, &format!("body field `{}` of {what}", f.name), d);
                 out.push(ArgSource::BodyField(f.name.clone(), f.ty.clone()));
+            }
+            (None, None) if input == NONCE => {
+                check_param_type(m.query, m.uses, &sql_param.value, &Ty::Str(None), None, "the request's nonce", d);
+                out.push(ArgSource::Nonce);
             }
             (None, None) if input.starts_with(CLAIM_PREFIX) => {
                 unknown_claim(security, input, &m.query.full_name, &sql_param.loc, d);

@@ -7,7 +7,7 @@ use super::binding::{Inputs, bind, check_claim_type, unknown_claim};
 use super::mapping::{self, Mapped, Target};
 use super::params::{add_page_params, params};
 use super::plan::*;
-use super::types::{TypeTable, describe, rules};
+use super::types::{TypeTable, describe};
 use crate::diag::Diagnostics;
 use crate::names;
 use crate::spec::{Endpoint, Implementation};
@@ -126,48 +126,7 @@ pub fn check(
             d.error(&r.status.loc, format!("{what}: a 204 response has no body"));
         }
     }
-    let mut problems = Vec::new();
-    for r in endpoint
-        .responses
-        .iter()
-        .filter(|r| !r.extensions.is_empty())
-    {
-        let mut fields = Vec::new();
-        for field in &r.extensions {
-            let name = &field.name.value;
-            if ["type", "title", "status", "detail", "instance", "errors"].contains(&name.as_str())
-            {
-                d.error(
-                    &field.name.loc,
-                    format!(
-                        "{what}: `{name}` is a standard member of every problem, not an extension"
-                    ),
-                );
-                continue;
-            }
-            let context = format!(
-                "{}Problem{}{}",
-                names::to_pascal_case(&endpoint.id.value),
-                r.status.value,
-                names::to_pascal_case(name)
-            );
-            let fwhat = format!(
-                "problem member `{name}` of response {} of {what}",
-                r.status.value
-            );
-            if let Some(ty) = types.resolve(&field.spec.ty, &context, &fwhat, d) {
-                fields.push(FieldPlan {
-                    name: name.clone(),
-                    ty,
-                    optional: field.optional,
-                    nullable: field.spec.nullable,
-                    rules: rules(&field.spec.rules),
-                    description: field.spec.description.clone(),
-                });
-            }
-        }
-        problems.push((r.status.value, fields));
-    }
+    let problems = super::problems::problems(types, endpoint, &what, d);
 
     let resolved = successes
         .iter()
@@ -241,6 +200,7 @@ pub fn check(
                     headers: r
                         .headers
                         .iter()
+                        .filter(|h| h.link.is_none())
                         .filter_map(|h| {
                             let ty = types.resolve(
                                 &h.spec.ty,
@@ -268,7 +228,9 @@ pub fn check(
                 d.error_help(&successes[1].status.loc, format!("{what}: an endpoint implemented by queries has exactly one success response"), "use a `handler` to choose between responses");
             }
             for r in &endpoint.responses {
-                if !r.headers.is_empty() && (200..300).contains(&r.status.value) {
+                if r.headers.iter().any(|h| h.link.is_none())
+                    && (200..300).contains(&r.status.value)
+                {
                     d.error_help(
                         &r.status.loc,
                         format!("{what}: response headers need a `handler` to set them"),
@@ -277,6 +239,7 @@ pub fn check(
                 }
             }
             let mut mapped = Vec::new();
+            let mut writes = Vec::new();
             for (stmt, entry) in uses.iter().enumerate() {
                 let Some(index) = sql.lookup(&entry.query, d) else {
                     continue;
@@ -291,10 +254,14 @@ pub fn check(
                     uses: &described.params,
                     stmt,
                 });
+                if !described.readonly {
+                    writes.push(stmt);
+                }
             }
             if mapped.len() != uses.len() {
                 return None;
             }
+            let guards = super::guard::plan(&mapped, &writes, &problems, &what, d);
             let not_found = endpoint
                 .responses
                 .iter()
@@ -359,6 +326,8 @@ pub fn check(
             }
             EndpointKind::Declarative {
                 statements,
+                guards,
+                writes,
                 response,
             }
         }
@@ -392,6 +361,7 @@ pub fn check(
         kind,
         summary: endpoint.summary.clone(),
         problems,
+        links: Vec::new(),
         access,
         idempotency,
         cache_control,

@@ -56,7 +56,10 @@ pub fn plan(
     let errors = d.count();
     let what = target.what;
     let mut root: Option<&Mapped<'_>> = None;
-    for m in mapped {
+    // Guards fill the problem they refuse with (see `guard`), not the
+    // response.
+    let fed: Vec<&Mapped<'_>> = mapped.iter().filter(|m| m.entry.guard.is_none()).collect();
+    for &m in &fed {
         if m.entry.into.is_some() {
             if m.query.cardinality == Cardinality::Exec {
                 d.error(
@@ -87,8 +90,9 @@ pub fn plan(
         }
     }
 
-    let page = mapped
+    let page = fed
         .iter()
+        .copied()
         .filter(|m| m.entry.paginate.is_some())
         .collect::<Vec<_>>();
     if let Some(second) = page.get(1) {
@@ -100,7 +104,7 @@ pub fn plan(
     let page_plan = page.first().and_then(|m| super::paginate::plan(m, what, d));
 
     let Some((schema, schema_loc)) = target.schema else {
-        if let Some(m) = mapped
+        if let Some(m) = fed
             .iter()
             .find(|m| m.query.cardinality != Cardinality::Exec)
         {
@@ -133,7 +137,7 @@ pub fn plan(
 
     let fields = types.fields(schema);
     let mut intos: Vec<(&str, &Mapped<'_>)> = Vec::new();
-    for m in mapped {
+    for &m in &fed {
         let Some(into) = &m.entry.into else { continue };
         if !fields.iter().any(|f| f.name == into.value) {
             d.error_suggest(
@@ -238,7 +242,7 @@ pub fn plan(
             );
         }
     }
-    for m in mapped {
+    for &m in &fed {
         for (i, column) in m.columns.iter().enumerate() {
             if !used[m.stmt][i] && m.query.cardinality != Cardinality::Exec {
                 d.error_help(
@@ -444,7 +448,7 @@ fn fill_column(
 /// (`option`: the field may be null or absent): a compatible type, and no
 /// NULL into a field that cannot hold one. An annotation on the column
 /// (`-- column x: ...`) overrides what was inferred.
-fn check_column(
+pub(super) fn check_column(
     m: &Mapped<'_>,
     index: usize,
     ty: &Ty,

@@ -5,12 +5,15 @@ mod access;
 mod binding;
 mod cache;
 mod endpoint;
+mod guard;
 pub mod idempotency;
 pub mod jobs;
+mod links;
 mod mapping;
 mod paginate;
 mod params;
 pub mod plan;
+mod problems;
 mod types;
 
 use std::collections::HashMap;
@@ -101,6 +104,7 @@ pub fn check(spec: &Spec, sql: &Resolved<'_>, d: &mut Diagnostics) -> Option<(Pl
             endpoints.push(plan);
         }
     }
+    links::plan(spec, &types, &mut endpoints, d);
     let jobs = jobs::check(spec, sql, d);
 
     let handler_queries: Vec<usize> = spec

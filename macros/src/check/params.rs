@@ -5,7 +5,7 @@ use super::plan::*;
 use super::types::{TypeTable, describe, is_scalar, rules};
 use crate::diag::Diagnostics;
 use crate::names;
-use crate::spec::{Endpoint, ParamIn, Scalar, Segment, Spanned};
+use crate::spec::{Endpoint, ParamIn, Scalar, Spanned};
 
 /// Headers the framework reads and writes itself, which no parameter may
 /// name.
@@ -17,14 +17,7 @@ pub(super) fn params(
     what: &str,
     d: &mut Diagnostics,
 ) -> Vec<ParamPlan> {
-    let path_params: Vec<&str> = endpoint
-        .segments
-        .iter()
-        .filter_map(|s| match s {
-            Segment::Param(p) => Some(p.as_str()),
-            Segment::Static(_) => None,
-        })
-        .collect();
+    let path_params = endpoint.path_params();
     for (i, p) in path_params.iter().enumerate() {
         if path_params[..i].contains(p) {
             d.error(

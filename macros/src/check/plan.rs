@@ -188,6 +188,9 @@ pub enum ArgSource {
     After(usize),
     /// A claim of the authenticated caller.
     Claim(ClaimRef),
+    /// The request's nonce (`:nonce`): random, the same for every
+    /// statement of the request.
+    Nonce,
 }
 
 /// A value of the authenticated caller that SQL can bind (`:auth_<name>`).
@@ -416,13 +419,94 @@ pub struct OutputVariant {
     pub headers: Vec<HeaderPlan>,
 }
 
+/// A problem an endpoint declares (an error response): its identity and
+/// members.
+#[derive(Debug, Clone)]
+pub struct ProblemPlan {
+    /// Status.
+    pub status: u16,
+    /// Its `type` slug and `title`: as declared, or keel's standard ones
+    /// for the status; `None` when neither exists (only a handler can
+    /// then make it, with its own).
+    pub identity: Option<(String, String)>,
+    /// Extension members.
+    pub members: Vec<FieldPlan>,
+}
+
+/// A guard: a query whose rows refuse the request with a declared problem.
+#[derive(Debug, Clone)]
+pub struct GuardPlan {
+    /// Its statement.
+    pub stmt: usize,
+    /// `file.name`, for the log.
+    pub query: String,
+    /// Status.
+    pub status: u16,
+    /// `type` slug.
+    pub kind: String,
+    /// `title`.
+    pub title: String,
+    /// The `detail` column (of the first row), and whether it may be NULL.
+    pub detail: Option<(usize, bool)>,
+    /// The `errors_pointer` and `errors_detail` columns (one violation
+    /// per row).
+    pub errors: Option<(usize, usize)>,
+    /// Extension members.
+    pub members: Vec<MemberFill>,
+}
+
+/// How a guard fills one extension member of its problem.
+#[derive(Debug, Clone)]
+pub struct MemberFill {
+    /// The member.
+    pub name: String,
+    /// The column.
+    pub col: usize,
+    /// The member's type (for a list, its items').
+    pub ty: Ty,
+    /// Whether the column may be NULL (the member is then left out).
+    pub option: bool,
+    /// Whether the member is a list of the column's values, one per row.
+    pub list: bool,
+}
+
+/// A response header that links to another endpoint.
+#[derive(Debug, Clone)]
+pub struct LinkPlan {
+    /// Wire name (lowercase).
+    pub wire_name: String,
+    /// The endpoint linked to.
+    pub endpoint: String,
+    /// Its path: literal segments, and body fields for its parameters.
+    pub segments: Vec<LinkSegment>,
+    /// `(parameter, field)`, for the OpenAPI `links`.
+    pub params: Vec<(String, String)>,
+}
+
+/// A segment of a link's path.
+#[derive(Debug, Clone)]
+pub enum LinkSegment {
+    /// Literal text.
+    Static(String),
+    /// A field of the response body, and its type.
+    Field(String, Ty),
+}
+
 /// How an endpoint is implemented.
+// A plan is built once per endpoint, at compile time: the variants' sizes
+// cost nothing worth a box.
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug, Clone)]
 pub enum EndpointKind {
     /// Queries only.
     Declarative {
         /// Statements in batch order.
         statements: Vec<StatementPlan>,
+        /// Guards, in the order they are checked.
+        guards: Vec<GuardPlan>,
+        /// The statements that write, which must change nothing when a
+        /// guard refuses the request.
+        writes: Vec<usize>,
         /// The response.
         response: ResponsePlan,
     },
@@ -452,8 +536,10 @@ pub struct EndpointPlan {
     pub kind: EndpointKind,
     /// Summary, for docs.
     pub summary: Option<String>,
-    /// The extension members of declared error responses, by status.
-    pub problems: Vec<(u16, Vec<FieldPlan>)>,
+    /// The declared error responses' problems.
+    pub problems: Vec<ProblemPlan>,
+    /// Response headers that link to other endpoints, by status.
+    pub links: Vec<(u16, LinkPlan)>,
     /// Who may call it; `None` when it is public.
     pub access: Option<AccessPlan>,
     /// How it takes an `Idempotency-Key`, if it does.
@@ -510,6 +596,15 @@ pub struct IdempotencyPlan {
 }
 
 impl EndpointPlan {
+    /// The link headers of its response `status`.
+    pub fn links_of(&self, status: u16) -> Vec<&LinkPlan> {
+        self.links
+            .iter()
+            .filter(|(s, _)| *s == status)
+            .map(|(_, l)| l)
+            .collect()
+    }
+
     /// The route as written in the spec and the OpenAPI document:
     /// `/v1/products/{product_id}`.
     pub fn route(&self) -> String {

@@ -12,10 +12,12 @@
 //! `delivery`.
 
 mod delivery;
+mod links;
 mod problems;
 mod schema;
 mod security;
 
+use links::uri_reference_schema;
 use problems::{
     COMMON_RESPONSES, default_description, problem_response, problem_schema, violation_schema,
 };
@@ -328,18 +330,31 @@ impl Docs<'_> {
                 );
             }
             for header in &response.headers {
-                let schema = match header.spec.ty.kind {
-                    spec::TypeKind::Integer { .. } => integer_schema(),
+                let link = endpoint.links.iter().find(|(s, l)| {
+                    s == status && l.wire_name == header.name.value.to_ascii_lowercase()
+                });
+                let schema = match (&header.spec.ty.kind, link) {
+                    (_, Some(_)) => uri_reference_schema(),
+                    (spec::TypeKind::Integer { .. }, None) => integer_schema(),
                     _ => string_schema(),
+                };
+                let description = match link {
+                    Some((_, link)) => {
+                        Some(self.link_description(link, header.spec.description.as_deref()))
+                    }
+                    None => header.spec.description.clone(),
                 };
                 let mut built_header = HeaderBuilder::new()
                     .schema(Some(schema))
-                    .description(header.spec.description.clone())
+                    .description(description)
                     .build();
                 if header.required {
                     built_header.extensions = Some(required_marker());
                 }
                 built = built.header(&header.name.value, built_header);
+            }
+            for (_, link) in endpoint.links.iter().filter(|(s, _)| s == status) {
+                built = built.link(&link.endpoint, self.link(link));
             }
             if endpoint.idempotency.is_some() {
                 built = built.header(
@@ -362,8 +377,8 @@ impl Docs<'_> {
             let members = endpoint
                 .problems
                 .iter()
-                .find(|(s, _)| *s == status)
-                .map(|(_, fields)| self.members(fields));
+                .find(|p| p.status == status && !p.members.is_empty())
+                .map(|p| self.members(&p.members));
             let idempotency_note = endpoint
                 .idempotency
                 .as_ref()

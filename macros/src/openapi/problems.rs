@@ -91,6 +91,7 @@ impl Docs<'_> {
             EndpointKind::Declarative {
                 statements,
                 response,
+                ..
             } => {
                 if matches!(response.root, Some((_, crate::sql::Cardinality::Optional))) {
                     statuses.push(404);

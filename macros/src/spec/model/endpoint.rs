@@ -114,6 +114,9 @@ pub struct QueryUse {
     pub bind: Vec<(Spanned<String>, Spanned<String>)>,
     /// Keyset pagination over this query's rows.
     pub paginate: Option<Paginate>,
+    /// `guard: <status>`: a row refuses the request with the endpoint's
+    /// declared problem of that status.
+    pub guard: Option<Spanned<u16>>,
     /// Where the entry was written.
     pub loc: Loc,
 }
@@ -143,6 +146,20 @@ pub struct ResponseHeader {
     pub required: bool,
     /// Its type and docs.
     pub spec: ValueSpec,
+    /// `link:`: the header is the URL of another endpoint, made from the
+    /// response body (and then always set, by keel).
+    pub link: Option<Link>,
+}
+
+/// A response header that links to another endpoint.
+#[derive(Debug, Clone)]
+pub struct Link {
+    /// The endpoint linked to (its id).
+    pub endpoint: Spanned<String>,
+    /// Its path parameters, each from a field of the response body:
+    /// `(parameter, field)`. A parameter not listed takes the field of its
+    /// own name.
+    pub with: Vec<(Spanned<String>, Spanned<String>)>,
 }
 
 /// One declared response.
@@ -158,6 +175,12 @@ pub struct Response {
     pub headers: Vec<ResponseHeader>,
     /// Members an error response's problem adds to RFC 9457's (errors only).
     pub extensions: Vec<Field>,
+    /// The problem's `type` (a slug: `invalid-transition` is
+    /// `/problems/invalid-transition`), for the problems keel makes from
+    /// the spec (guards); errors only.
+    pub problem_type: Option<Spanned<String>>,
+    /// The problem's `title`; errors only.
+    pub title: Option<Spanned<String>>,
 }
 
 /// How an endpoint takes an `Idempotency-Key`.
@@ -259,4 +282,17 @@ pub struct Endpoint {
     pub incomplete: bool,
     /// Parameters whose declaration could not be read.
     pub failed_params: Vec<String>,
+}
+
+impl Endpoint {
+    /// The names of its path parameters, in path order.
+    pub fn path_params(&self) -> Vec<&str> {
+        self.segments
+            .iter()
+            .filter_map(|s| match s {
+                Segment::Param(p) => Some(p.as_str()),
+                Segment::Static(_) => None,
+            })
+            .collect()
+    }
 }

@@ -108,8 +108,12 @@ fn parse_endpoint(
                 );
             }
             for q in &queries {
-                if q.into.is_some() || q.paginate.is_some() || !q.bind.is_empty() {
-                    d.error_help(&q.loc, format!("{what}: `into`, `bind` and `paginate` apply to endpoints implemented by queries"), "the handler runs the queries itself; list them by name only");
+                if q.into.is_some()
+                    || q.paginate.is_some()
+                    || !q.bind.is_empty()
+                    || q.guard.is_some()
+                {
+                    d.error_help(&q.loc, format!("{what}: `into`, `bind`, `paginate` and `guard` apply to endpoints implemented by queries"), "the handler runs the queries itself; list them by name only");
                 }
             }
             Implementation::Handler { path, queries }
@@ -372,13 +376,19 @@ fn parse_query_uses(src: &Src, node: &Node, what: &str, d: &mut Diagnostics) -> 
                 into: None,
                 bind: Vec::new(),
                 paginate: None,
+                guard: None,
                 loc,
             }),
             Node::Mapping(_) => {
                 let Some(map) = Map::of(src, item, &qwhat, d) else {
                     continue;
                 };
-                map.allow(src, &["query", "into", "bind", "paginate"], &qwhat, d);
+                map.allow(
+                    src,
+                    &["query", "into", "bind", "paginate", "guard"],
+                    &qwhat,
+                    d,
+                );
                 let Some(query) = map.req_str(src, "query", &qwhat, d) else {
                     continue;
                 };
@@ -391,11 +401,15 @@ fn parse_query_uses(src: &Src, node: &Node, what: &str, d: &mut Diagnostics) -> 
                 let paginate = map
                     .get("paginate")
                     .and_then(|p| parse_paginate(src, p, &qwhat, d));
+                let guard = map
+                    .get("guard")
+                    .and_then(|g| parse_guard(src, g, &qwhat, d));
                 out.push(QueryUse {
                     query,
                     into: map.opt_str(src, "into", &qwhat, d),
                     bind,
                     paginate,
+                    guard,
                     loc,
                 });
             }
@@ -403,6 +417,26 @@ fn parse_query_uses(src: &Src, node: &Node, what: &str, d: &mut Diagnostics) -> 
         }
     }
     out
+}
+
+/// `guard: 409`: the status of the declared error response a row refuses
+/// the request with.
+fn parse_guard(src: &Src, node: &Node, what: &str, d: &mut Diagnostics) -> Option<Spanned<u16>> {
+    let status = yaml::unsigned(src, node, &format!("`guard` of {what}"), d)?;
+    match u16::try_from(status.value) {
+        Ok(code) if (400..500).contains(&code) => Some(Spanned::new(code, status.loc)),
+        _ => {
+            d.error_help(
+                &status.loc,
+                format!(
+                    "`guard` of {what} must be a client error status (400 to 499), not {}",
+                    status.value
+                ),
+                "a guard refuses a request, such as `guard: 409`",
+            );
+            None
+        }
+    }
 }
 
 fn parse_paginate(src: &Src, node: &Node, what: &str, d: &mut Diagnostics) -> Option<Paginate> {

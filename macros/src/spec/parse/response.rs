@@ -45,6 +45,8 @@ pub(super) fn parse_responses(
             schema: None,
             headers: Vec::new(),
             extensions: Vec::new(),
+            problem_type: None,
+            title: None,
         };
         match value {
             Node::Scalar(s) if success => {
@@ -57,7 +59,14 @@ pub(super) fn parse_responses(
                 };
                 rmap.allow(
                     src,
-                    &["description", "schema", "headers", "extensions"],
+                    &[
+                        "description",
+                        "schema",
+                        "headers",
+                        "extensions",
+                        "type",
+                        "title",
+                    ],
                     &rwhat,
                     d,
                 );
@@ -95,11 +104,61 @@ pub(super) fn parse_responses(
                 if let Some(headers) = rmap.get("headers") {
                     response.headers = parse_response_headers(src, headers, &rwhat, d);
                 }
+                let problem_type = rmap.opt_str(src, "type", &rwhat, d);
+                let title = rmap.opt_str(src, "title", &rwhat, d);
+                if success {
+                    if let Some(loc) = problem_type.as_ref().or(title.as_ref()).map(|s| &s.loc) {
+                        d.error_help(
+                            loc,
+                            format!(
+                                "{rwhat}: `type` and `title` name the problem of an error response"
+                            ),
+                            "remove them from the success response",
+                        );
+                    }
+                } else {
+                    (response.problem_type, response.title) =
+                        problem_identity(problem_type, title, &rwhat, d);
+                }
             }
         }
         out.push(response);
     }
     out
+}
+
+/// `type:` and `title:` of an error response: a slug and the title that
+/// goes with it, both or neither.
+fn problem_identity(
+    problem_type: Option<Spanned<String>>,
+    title: Option<Spanned<String>>,
+    what: &str,
+    d: &mut Diagnostics,
+) -> (Option<Spanned<String>>, Option<Spanned<String>>) {
+    if let Some(t) = &problem_type
+        && !names::is_slug(&t.value)
+    {
+        d.error_help(
+            &t.loc,
+            format!("{what}: the problem `type` `{}` must be a slug", t.value),
+            "write lowercase words joined by `-`, like `insufficient-stock`: its URI is `/problems/insufficient-stock`",
+        );
+        return (None, None);
+    }
+    match (&problem_type, &title) {
+        (Some(t), None) => d.error_help(
+            &t.loc,
+            format!("{what}: the problem `type` `{}` has no `title`", t.value),
+            "add a short `title` that says what the problem is, like `title: Insufficient stock`",
+        ),
+        (None, Some(t)) => d.error_help(
+            &t.loc,
+            format!("{what}: a `title` needs the problem `type` it names"),
+            "add `type:` (a slug such as `insufficient-stock`), or remove the title to keep the standard one of this status",
+        ),
+        _ => return (problem_type, title),
+    }
+    (None, None)
 }
 
 fn parse_response_headers(
@@ -148,6 +207,16 @@ fn parse_response_headers(
             continue;
         }
         let hwhat = format!("header `{}` of {what}", name.value);
+        if let Some(link) = value
+            .as_mapping()
+            .and_then(|_| Map::of(src, value, &hwhat, d))
+            && link.get("link").is_some()
+        {
+            if let Some(header) = parse_link_header(src, &link, name, &hwhat, d) {
+                out.push(header);
+            }
+            continue;
+        }
         let (spec, extra) = parse_value(src, value, &hwhat, &["required"], d);
         let Some(spec) = spec else { continue };
         if !matches!(
@@ -167,7 +236,50 @@ fn parse_response_headers(
             name,
             required,
             spec,
+            link: None,
         });
     }
     out
+}
+
+/// `Location: { link: get_order, with: { order_id: id } }`: a header whose
+/// value is the URL of another endpoint, made from the response body.
+fn parse_link_header(
+    src: &Src,
+    map: &Map<'_>,
+    name: Spanned<String>,
+    what: &str,
+    d: &mut Diagnostics,
+) -> Option<ResponseHeader> {
+    map.allow(src, &["link", "with", "description"], what, d);
+    let endpoint = map.req_str(src, "link", what, d)?;
+    let with = map
+        .get("with")
+        .map(|w| {
+            yaml::string_map(
+                src,
+                w,
+                &format!("`with` of {what}"),
+                "a field of the response body",
+                d,
+            )
+        })
+        .unwrap_or_default();
+    let loc = endpoint.loc.clone();
+    Some(ResponseHeader {
+        name,
+        required: true,
+        spec: ValueSpec {
+            ty: TypeRef {
+                kind: TypeKind::String { format: None },
+                loc,
+            },
+            nullable: false,
+            rules: Rules::default(),
+            description: map.opt_str(src, "description", what, d).map(|s| s.value),
+            example: None,
+            default: None,
+        },
+        link: Some(Link { endpoint, with }),
+    })
 }

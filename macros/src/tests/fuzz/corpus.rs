@@ -46,8 +46,7 @@ pub(super) fn seeds() -> Vec<Seed> {
     let manifest = Path::new(env!("CARGO_MANIFEST_DIR"));
     let root = manifest.join("..");
     let shop = |name: &str, sliced: bool| {
-        let rust =
-            ["lib.rs", "orders.rs"].map(|f| (f.to_owned(), read(&root.join("app/src").join(f))));
+        let rust = ["lib.rs"].map(|f| (f.to_owned(), read(&root.join("app/src").join(f))));
         seed(
             name,
             read(&root.join("api.yaml")),

@@ -1,124 +1,26 @@
-//! The `endpoints` module: one handler per endpoint. Each reads and checks
-//! every input (collecting all violations; see `extract`), then either runs
-//! its queries in one batch and builds the response from the rows, or calls
-//! the custom handler with typed inputs and renders its typed output.
+//! The body of an endpoint implemented by queries: bind its statements,
+//! run them in one batch, refuse the request if a guard fired, and build
+//! the response from the rows (with its page's cursor and link headers).
 
 use proc_macro2::{Ident, TokenStream};
 use quote::{format_ident, quote};
 
-use super::queries::{claim_value, static_name};
-use super::{field_type, ident, is_copy};
 use crate::check::plan::*;
-use crate::spec::Segment;
+use crate::expand::queries::{claim_value, static_name};
+use crate::expand::{field_type, ident, is_copy};
 use crate::sql::Cardinality;
 use crate::sql::infer::SqlType;
 
-pub(super) fn expand(plan: &Plan) -> TokenStream {
-    let endpoints = plan.endpoints.iter().map(|e| endpoint(plan, e));
-    quote! {
-        /// One handler per endpoint of the spec.
-        pub mod endpoints {
-            #(#endpoints)*
-        }
-    }
-}
-
-/// The number of `{params}` in an endpoint's path.
-pub(super) fn path_arity(e: &EndpointPlan) -> usize {
-    e.segments
-        .iter()
-        .filter(|s| matches!(s, Segment::Param(_)))
-        .count()
-}
-
-fn endpoint(plan: &Plan, e: &EndpointPlan) -> TokenStream {
-    let module = ident(&e.id);
-    let arity = path_arity(e);
-    let (extract, inputs) = super::extract::extraction(e);
-    let (io_types, run) = match &e.kind {
-        EndpointKind::Declarative {
-            statements,
-            response,
-        } => (
-            TokenStream::new(),
-            declarative(plan, e, statements, response),
-        ),
-        EndpointKind::Handler { path, outputs } => handler(e, path, outputs, &inputs),
+pub(super) fn run(plan: &Plan, e: &EndpointPlan) -> TokenStream {
+    let EndpointKind::Declarative {
+        statements,
+        guards,
+        writes,
+        response,
+    } = &e.kind
+    else {
+        return TokenStream::new();
     };
-    // Who the caller is, before any input is read: an unauthenticated
-    // request learns nothing about what the endpoint accepts.
-    let authenticate = e
-        .access
-        .as_ref()
-        .map(super::auth::authenticate)
-        .unwrap_or_default();
-    // The handler's input takes the caller: it is made where it is used.
-    let caller = if e.access.is_some() {
-        super::auth::make_caller()
-    } else {
-        TokenStream::new()
-    };
-    let param_roles = e.params.iter().filter_map(|p| {
-        p.roles
-            .as_ref()
-            .map(|roles| super::auth::param_roles(&plan.security, &p.name, roles))
-    });
-    let doc = format!(
-        " `{} {}`{}",
-        e.method.as_str(),
-        e.route(),
-        e.summary
-            .as_ref()
-            .map(|s| format!(": {s}"))
-            .unwrap_or_default()
-    );
-    let serve = quote! {
-        let mut __v = ::keel::Violations::new();
-        #extract
-        #(#param_roles)*
-        #run
-    };
-    let body = match &e.idempotency {
-        None => quote! {
-            let __db = __cx.db;
-            #authenticate
-            #caller
-            #serve
-        },
-        Some(idempotency) => {
-            super::idempotency::serve(plan, e, idempotency, &authenticate, &caller, &serve)
-        }
-    };
-    quote! {
-        #[doc = #doc]
-        pub mod #module {
-            #[allow(unused_imports)]
-            use super::super::types;
-            #[allow(unused_imports)]
-            use super::super::queries;
-            #[allow(unused_imports)]
-            use super::super::auth;
-
-            #io_types
-
-            #[allow(unused_variables, unused_mut, clippy::all)]
-            pub(crate) async fn handle<D: ::keel::Database>(
-                __cx: &::keel::Context<'_, D>,
-                __req: &::keel::Request,
-                __path: [&str; #arity],
-            ) -> ::std::result::Result<::keel::Response, ::keel::Problem> {
-                #body
-            }
-        }
-    }
-}
-
-fn declarative(
-    plan: &Plan,
-    e: &EndpointPlan,
-    statements: &[StatementPlan],
-    response: &ResponsePlan,
-) -> TokenStream {
     let mut out = TokenStream::new();
     let body_fields: &[FieldPlan] = e
         .body
@@ -145,6 +47,13 @@ fn declarative(
         }
     }
 
+    if statements
+        .iter()
+        .any(|s| s.args.contains(&ArgSource::Nonce))
+    {
+        out.extend(quote! { let __nonce = ::keel::Value::from(::keel::token::random_hex(16)?); });
+    }
+
     if let Some(page) = &response.page {
         // A cursor continues the query it came from: the same filters and,
         // where the query binds the caller, the same caller.
@@ -152,7 +61,9 @@ fn declarative(
             let name = match a {
                 ArgSource::Param(p) | ArgSource::BodyField(p, _) => p.clone(),
                 ArgSource::Claim(c) => format!("auth_{}", plan.security.claim_name(*c)),
-                ArgSource::Limit | ArgSource::Scan | ArgSource::After(_) => return None,
+                ArgSource::Limit | ArgSource::Scan | ArgSource::After(_) | ArgSource::Nonce => {
+                    return None;
+                }
             };
             let value = arg_value(plan, a, e);
             Some(quote! { __fp.add(#name, &#value); })
@@ -189,12 +100,18 @@ fn declarative(
     let count = statements.len();
     let results: Vec<Ident> = (0..count).map(|i| format_ident!("__r{}", i)).collect();
     out.extend(quote! {
-        let __results = __db.execute(::std::vec![#(#stmts),*]).await?;
+        let __results = ::keel::Database::execute(__db, ::std::vec![#(#stmts),*]).await?;
         let [#(#results),*]: [::keel::ResultSet; #count] = match __results.try_into() {
             ::std::result::Result::Ok(all) => all,
             ::std::result::Result::Err(_) => return ::std::result::Result::Err(::keel::DbError::Other("the database returned the wrong number of results".into()).into()),
         };
     });
+
+    for guard in guards {
+        out.extend(super::guards::refuse(
+            plan, guard, statements, writes, &results,
+        ));
+    }
 
     if let Some((stmt, cardinality)) = response.root {
         let r = &results[stmt];
@@ -273,9 +190,12 @@ fn declarative(
         Some(body) => {
             let root = format_ident!("__root");
             let value = object_expr(body, &root, &results);
+            let set_links = super::links::set(&e.links_of(status), &quote!(__body));
             out.extend(quote! {
                 let __body = #value;
-                ::std::result::Result::Ok(::keel::Response::json(::keel::http::status(#status), &__body))
+                let mut __response = ::keel::Response::json(::keel::http::status(#status), &__body);
+                #set_links
+                ::std::result::Result::Ok(__response)
             });
         }
         None => out.extend(quote! {
@@ -312,6 +232,7 @@ fn arg_value(plan: &Plan, arg: &ArgSource, e: &EndpointPlan) -> TokenStream {
             quote!(::keel::Value::Integer(#scan))
         }
         ArgSource::After(k) => quote!(__after.get(#k).cloned().unwrap_or(::keel::Value::Null)),
+        ArgSource::Nonce => quote!(__nonce.clone()),
     }
 }
 
@@ -397,117 +318,6 @@ fn fill_expr(fill: &Fill, row: &Ident, results: &[Ident]) -> TokenStream {
             }
         }
     }
-}
-
-fn handler(
-    e: &EndpointPlan,
-    path: &str,
-    outputs: &[OutputVariant],
-    inputs: &[super::extract::InputVar],
-) -> (TokenStream, TokenStream) {
-    let id = &e.id;
-    let fields = inputs.iter().map(|v| {
-        let n = &v.name;
-        let t = &v.ty;
-        let d = if n == "body" {
-            " The request body.".to_owned()
-        } else {
-            format!(" Parameter `{n}`.")
-        };
-        if v.present {
-            quote!(#[doc = #d] pub #n: #t,)
-        } else {
-            quote!(#[doc = #d] pub #n: ::std::option::Option<#t>,)
-        }
-    });
-    let names: Vec<&Ident> = inputs.iter().map(|v| &v.name).collect();
-    let (caller_field, caller_value) = if e.access.is_some() {
-        (
-            quote!(#[doc = " The verified caller."] pub caller: auth::Caller,),
-            quote!(caller: __caller,),
-        )
-    } else {
-        (TokenStream::new(), TokenStream::new())
-    };
-    let variants = outputs.iter().map(|o| {
-        let v = format_ident!("{}", o.variant);
-        let doc = format!(" {} response.", o.status);
-        let body = o.body.as_ref().map(|b| {
-            let t = format_ident!("{}", b);
-            quote!(#[doc = " The response body."] body: types::#t,)
-        });
-        let headers = o.headers.iter().map(|h| {
-            let f = ident(&h.field);
-            let t = field_type(&h.ty, !h.required);
-            let hdoc = format!(" The `{}` header.", h.wire_name);
-            quote!(#[doc = #hdoc] #f: #t,)
-        });
-        if o.body.is_none() && o.headers.is_empty() {
-            quote!(#[doc = #doc] #v,)
-        } else {
-            quote!(#[doc = #doc] #v { #body #(#headers)* },)
-        }
-    });
-    let arms = outputs.iter().map(|o| {
-        let v = format_ident!("{}", o.variant);
-        let status = o.status;
-        let header_names: Vec<Ident> = o.headers.iter().map(|h| ident(&h.field)).collect();
-        let sets = o.headers.iter().map(|h| {
-            let f = ident(&h.field);
-            let wire = &h.wire_name;
-            let text = if matches!(h.ty, Ty::Str(_)) { quote!(&#f) } else { quote!(&#f.to_string()) };
-            if h.required {
-                quote! { __response = __response.with_header(::keel::__private::header::HeaderName::from_static(#wire), #text)?; }
-            } else {
-                let text = if matches!(h.ty, Ty::Str(_)) { quote!(&__h) } else { quote!(&__h.to_string()) };
-                quote! {
-                    if let ::std::option::Option::Some(__h) = #f {
-                        __response = __response.with_header(::keel::__private::header::HeaderName::from_static(#wire), #text)?;
-                    }
-                }
-            }
-        });
-        let make = if o.body.is_some() {
-            quote!(::keel::Response::json(::keel::http::status(#status), &body))
-        } else {
-            quote!(::keel::Response::empty(::keel::http::status(#status)))
-        };
-        let pattern = if o.body.is_none() && o.headers.is_empty() {
-            quote!(Output::#v)
-        } else if o.body.is_some() {
-            quote!(Output::#v { body, #(#header_names),* })
-        } else {
-            quote!(Output::#v { #(#header_names),* })
-        };
-        quote! {
-            #pattern => {
-                let mut __response = #make;
-                #(#sets)*
-                ::std::result::Result::Ok(__response)
-            }
-        }
-    });
-    let segments = path.split("::").map(ident);
-    let input_doc = format!(" The checked inputs of `{id}`.");
-    let output_doc =
-        format!(" What `{id}` responds with when it succeeds; errors are [`keel::Problem`]s.");
-    let io = quote! {
-        #[doc = #input_doc]
-        #[derive(Debug, Clone, PartialEq)]
-        pub struct Input { #caller_field #(#fields)* }
-
-        #[doc = #output_doc]
-        #[derive(Debug, Clone, PartialEq)]
-        pub enum Output { #(#variants)* }
-    };
-    let run = quote! {
-        let __input = Input { #caller_value #(#names),* };
-        let __output: Output = super::super::#(#segments)::*(__db, __input).await?;
-        match __output {
-            #(#arms)*
-        }
-    };
-    (io, run)
 }
 
 /// The most rows a page of `e` examines (`paginate.scan`).
