@@ -95,19 +95,76 @@ JOIN categories c ON c.id = p.category_id
 ORDER BY resume, sort_key, id;
 
 -- name: get_product :optional
--- One product with its category.
-SELECT p.id,
-       p.sku,
-       p.name,
-       p.description,
-       c.slug AS category_slug,
-       c.name AS category_name,
-       p.price_cents AS price_amount_cents,
-       p.currency AS price_currency,
-       p.created_at
-FROM products p
-JOIN categories c ON c.id = p.category_id
-WHERE p.id = :product_id;
+-- One product with its category, and its entity tag.
+SELECT * FROM product_details WHERE id = :product_id;
+
+-- name: product_by_sku :one
+-- The product a SKU names, as `get_product` shows it.
+SELECT * FROM product_details WHERE sku = :sku;
+
+-- name: sku_taken :optional
+-- The product that already has the SKU a new product asks for.
+SELECT 'SKU ' || sku || ' is taken by product ' || id AS detail,
+       '#/body/sku' AS errors_pointer,
+       'is taken by product ' || id AS errors_detail
+FROM products
+WHERE sku = :sku;
+
+-- name: unknown_category :optional
+-- A category slug no category has (nothing when the slug is not given).
+-- param category: string?
+-- column errors_pointer: string
+-- column errors_detail: string
+SELECT 'no category has the slug ' || :category AS detail,
+       '#/body/category' AS errors_pointer,
+       'no category has this slug' AS errors_detail
+WHERE :category IS NOT NULL
+  AND NOT EXISTS (SELECT 1 FROM categories WHERE slug = :category);
+
+-- name: insert_product :exec
+-- Adds a product, unless its SKU is taken or its category unknown (the
+-- guards `sku_taken` and `unknown_category` say which).
+-- param price: string
+INSERT INTO products (sku, name, description, category_id, price_cents, currency, created_at)
+SELECT :sku,
+       :name,
+       :description,
+       c.id,
+       json_extract(:price, '$.amount_cents'),
+       json_extract(:price, '$.currency'),
+       strftime('%Y-%m-%dT%H:%M:%fZ', 'now')
+FROM categories c
+WHERE c.slug = :category
+  AND NOT EXISTS (SELECT 1 FROM products WHERE sku = :sku);
+
+-- name: stale_product :optional
+-- The product's entity tag, when the change was made against another one
+-- (`If-Match: *` matches any).
+-- param if_match: string
+SELECT 'product ' || id || ' has changed since it was read: its ETag is '
+       || etag || ', not ' || :if_match AS detail,
+       etag
+FROM product_details
+WHERE id = :product_id AND :if_match <> '*' AND etag <> :if_match;
+
+-- name: update_product :exec
+-- Changes the fields the request gives, only if `If-Match` names the
+-- product's current entity tag and the category (if given) exists; the
+-- trigger `products_versioned` bumps its version.
+-- param name: string?
+-- param description: string?
+-- param price: string?
+-- param category: string?
+-- param if_match: string
+UPDATE products
+SET name = COALESCE(:name, name),
+    description = COALESCE(:description, description),
+    price_cents = COALESCE(json_extract(:price, '$.amount_cents'), price_cents),
+    currency = COALESCE(json_extract(:price, '$.currency'), currency),
+    category_id = COALESCE((SELECT id FROM categories WHERE slug = :category), category_id)
+WHERE id = :product_id
+  AND (:if_match = '*' OR :if_match = (SELECT etag FROM product_details WHERE id = :product_id))
+  AND (:category IS NULL OR EXISTS (SELECT 1 FROM categories WHERE slug = :category));
 
 -- name: list_categories :many
 -- Every category with the number of products in it, which triggers keep

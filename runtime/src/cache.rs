@@ -82,6 +82,36 @@ pub fn etag(body: &[u8]) -> HeaderValue {
     HeaderValue::from_bytes(&text).unwrap_or_else(|_| HeaderValue::from_static("\"\""))
 }
 
+/// The entity tag an endpoint declares with `etag: <column>`: the
+/// column's value, which changes whenever the response does. Text already
+/// in quotes is the tag as it is; other text made of the characters a tag
+/// may hold (`!` and `#` to `~`), and integers, are quoted; anything else
+/// is hashed like a body.
+pub fn declared(value: &crate::Value) -> HeaderValue {
+    let tag_char = |b: u8| b == b'!' || (b'#'..=b'~').contains(&b);
+    let text = match value {
+        crate::Value::Integer(n) => n.to_string(),
+        crate::Value::Text(t) => t.clone(),
+        other => return etag(format!("{other:?}").as_bytes()),
+    };
+    let bytes = text.as_bytes();
+    let quoted = bytes.len() >= 2 && bytes[0] == b'"' && bytes[bytes.len() - 1] == b'"';
+    let inner = if quoted {
+        &bytes[1..bytes.len() - 1]
+    } else {
+        bytes
+    };
+    if !inner.iter().all(|&b| tag_char(b)) {
+        return etag(bytes);
+    }
+    let tag = if quoted {
+        HeaderValue::from_str(&text)
+    } else {
+        HeaderValue::from_str(&format!("\"{text}\""))
+    };
+    tag.unwrap_or_else(|_| etag(text.as_bytes()))
+}
+
 /// Whether `If-None-Match: condition` is false for a representation tagged
 /// `tag` (RFC 9110 §13.1.2): `*`, or a list naming the tag under the weak
 /// comparison (a `W/` prefix on either side is ignored).
@@ -117,6 +147,23 @@ pub fn if_none_match(headers: &HeaderMap) -> Option<HeaderValue> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_declared_tag_is_quoted_once_and_only_ever_a_valid_tag() {
+        use crate::Value;
+        for (value, tag) in [
+            (Value::Integer(7), "\"7\""),
+            (Value::Text("3-10-2".into()), "\"3-10-2\""),
+            (Value::Text("\"3-10-2\"".into()), "\"3-10-2\""),
+        ] {
+            assert_eq!(declared(&value), tag, "{value:?}");
+        }
+        // A quote or a space inside would break the header: hashed instead.
+        for odd in ["a\"b", "two words", "\"a\"b\""] {
+            let tag = declared(&Value::Text(odd.into()));
+            assert_eq!(tag, etag(odd.as_bytes()), "{odd}");
+        }
+    }
 
     fn ok(body: &'static str) -> Response {
         let mut response = Response::new(StatusCode::OK, "application/json", body.as_bytes());

@@ -54,7 +54,7 @@ pub mod value;
 pub mod worker;
 
 pub use db::{
-    Batch, Database, DbError, MaybeSend, MaybeSync, Migration, Query, ResultSet, Row, Sql,
+    Batch, Database, DbError, Mapped, MaybeSend, MaybeSync, Migration, Query, ResultSet, Row, Sql,
     Statement,
 };
 pub use http::{Request, Response};

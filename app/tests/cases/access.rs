@@ -302,6 +302,40 @@ pub(super) fn every_protected_endpoint_against_every_credential(s: &Server) {
             }
         }
     }
+    // Only staff keep the catalog and count stock: everyone else is
+    // refused before anything is read or written.
+    let catalog = || {
+        s.rows(
+            "SELECT (SELECT COUNT(*) FROM products), (SELECT SUM(version) FROM products),
+                    (SELECT SUM(on_hand) FROM stock), (SELECT COUNT(*) FROM stock)",
+        )
+    };
+    let product = json!({"sku": "ACC-100", "name": "Map Case", "category": "accessories",
+                         "price": {"amount_cents": 1500, "currency": "USD"}});
+    let count = json!({"on_hand": 3});
+    for credential in CREDENTIALS {
+        if credential == Credential::Staff {
+            continue;
+        }
+        let before = catalog();
+        for (method, path, body) in [
+            ("POST", "/v1/products", &product),
+            ("PATCH", "/v1/products/13", &json!({"name": "Day Pack"})),
+            ("PUT", "/v1/inventory/ACC-001/warehouses/LIS", &count),
+        ] {
+            let reply = send(s, credential, method, path, Some(body));
+            let what = format!("{method} {path} with {credential:?}");
+            match credential {
+                Credential::OtherCustomer | Credential::Owner => {
+                    let problem = reply.problem(403);
+                    assert_eq!(problem["type"], "/problems/forbidden", "{what}");
+                }
+                _ => assert_refused(&reply, credential, &what),
+            }
+        }
+        assert_eq!(catalog(), before, "{credential:?}");
+    }
+
     // The other customer never saw or changed an order of the owner's.
     assert_eq!(
         s.scalar(&format!(

@@ -126,7 +126,7 @@ pub(super) fn docs_portal_lists_every_operation_and_authorizes_in_a_browser(s: &
         .collect();
     listed.sort();
     assert_eq!(listed, expected);
-    assert_eq!(expected.len(), 11);
+    assert_eq!(expected.len(), 14);
     assert_eq!(
         result["title"].as_str().map(|t| t.starts_with("Shop API")),
         Some(true),

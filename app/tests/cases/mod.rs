@@ -13,6 +13,7 @@ mod inventory;
 mod jobs;
 mod orders;
 mod protocol;
+mod staff;
 mod stock;
 
 use crate::support::Server;
@@ -231,5 +232,14 @@ pub(crate) const ALL: &[Case] = &[
     (
         "order lists are scoped, paged and filtered",
         access::order_lists_are_scoped_paged_and_filtered,
+    ),
+    ("staff add products", staff::staff_add_products),
+    (
+        "staff change products only as last read",
+        staff::staff_change_products_only_as_last_read,
+    ),
+    (
+        "staff count stock, never below what is reserved",
+        staff::staff_count_stock_never_below_reserved,
     ),
 ];

@@ -41,8 +41,8 @@ pub(super) fn unknown_routes_are_404(s: &Server) {
 
 pub(super) fn wrong_methods_are_405_with_allow(s: &Server) {
     let cases = [
-        ("DELETE", "/v1/products", "GET, HEAD"),
-        ("POST", "/v1/products/1", "GET, HEAD"),
+        ("DELETE", "/v1/products", "GET, HEAD, POST"),
+        ("POST", "/v1/products/1", "GET, HEAD, PATCH"),
         ("DELETE", "/v1/orders", "GET, HEAD, POST"),
         ("PUT", "/v1/orders/1/status", "GET, HEAD, PATCH"),
         // The literal route is this path's route, though `{sku}` would match.
@@ -174,7 +174,7 @@ pub(super) fn unknown_methods_are_405(s: &Server) {
     // 405 listing what the path has, never another method's answer.
     for (method, path, allow) in [
         ("QUERY", "/healthz", "GET, HEAD"),
-        ("PROPFIND", "/v1/products", "GET, HEAD"),
+        ("PROPFIND", "/v1/products", "GET, HEAD, POST"),
         ("OPTIONS", "/v1/orders", "GET, HEAD, POST"),
     ] {
         let reply = s.raw(method, path, &[]);

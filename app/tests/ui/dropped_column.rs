@@ -1,7 +1,7 @@
 //! A migration drops a column that a query still reads.
 //!
-//! add migrations/0003_drop_description.sql
-//!   `ALTER TABLE products DROP COLUMN description;`
+//! add migrations/0007_drop_second_line.sql
+//!   `ALTER TABLE orders DROP COLUMN ship_line2;`
 
 keel::api!(
     spec = "copies/dropped_column/api.yaml",

@@ -1,8 +1,8 @@
-//! A query selects a column that does not exist.
+//! A query names a column that does not exist.
 //!
 //! edit app/queries/catalog.sql
-//!   replace `       p.description,`
-//!   with    `       p.descripton,`
+//!   replace `SELECT * FROM product_details WHERE sku = :sku;`
+//!   with    `SELECT * FROM product_details WHERE skew = :sku;`
 
 keel::api!(
     spec = "copies/misspelled_column/api.yaml",

@@ -2,8 +2,8 @@
 //! an INTEGER column.
 //!
 //! edit api.yaml
-//!   replace `product_id: { in: path, type: integer, format: int64, minimum: 1 }`
-//!   with    `product_id: { in: path, type: string }`
+//!   replace `product_id: { in: path, type: integer, format: int64, minimum: 1 }\n    queries:\n      - catalog.get_product`
+//!   with    `product_id: { in: path, type: string }\n    queries:\n      - catalog.get_product`
 
 keel::api!(
     spec = "copies/string_path_param/api.yaml",

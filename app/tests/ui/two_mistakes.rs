@@ -1,8 +1,8 @@
 //! Two independent mistakes: both are reported by one build.
 //!
 //! edit app/queries/catalog.sql
-//!   replace `       p.description,`
-//!   with    `       p.descripton,`
+//!   replace `SELECT * FROM product_details WHERE sku = :sku;`
+//!   with    `SELECT * FROM product_details WHERE skew = :sku;`
 //! edit api.yaml
 //!   replace `{ query: inventory.sku_stock, into: warehouses }`
 //!   with    `{ query: inventory.sku_stok, into: warehouses }`

@@ -218,9 +218,17 @@ pub fn check(
                         .collect(),
                 })
                 .collect();
+            if let Some(tag) = &endpoint.etag {
+                d.error_help(
+                    &tag.loc,
+                    format!("{what}: `etag` names a column of the query that fills the response, and a handler fills it itself"),
+                    "remove `etag`: keel tags a handler's GET answers with a hash of their body",
+                );
+            }
             EndpointKind::Handler {
                 path: path.value.clone(),
                 outputs,
+                mapped: super::returns::plan(types, sql, queries, &what, d),
             }
         }
         Implementation::Queries(uses) => {
@@ -241,20 +249,11 @@ pub fn check(
             let mut mapped = Vec::new();
             let mut writes = Vec::new();
             for (stmt, entry) in uses.iter().enumerate() {
-                let Some(index) = sql.lookup(&entry.query, d) else {
+                let Some((index, m)) = Mapped::resolve(sql, entry, stmt, d) else {
                     continue;
                 };
-                let Some(described) = sql.described(index) else {
-                    continue;
-                };
-                mapped.push(Mapped {
-                    entry,
-                    query: &sql.queries[index],
-                    columns: &described.columns,
-                    uses: &described.params,
-                    stmt,
-                });
-                if !described.readonly {
+                mapped.push(m);
+                if sql.described(index).is_some_and(|d| !d.readonly) {
                     writes.push(stmt);
                 }
             }
@@ -279,6 +278,8 @@ pub fn check(
                     _ => None,
                 },
                 not_found,
+                etag: endpoint.etag.as_ref(),
+                filled: format!("the response of {what}"),
             };
             if target.schema.is_some_and(|(s, _)| types.is_broken(s)) {
                 return None;

@@ -16,6 +16,7 @@ use super::types::{TypeTable, describe};
 use crate::diag::{Diagnostics, Loc};
 use crate::names;
 use crate::spec::QueryUse;
+use crate::spec::Spanned;
 use crate::sql::analyze::Column;
 use crate::sql::infer::{ParamUse, SqlType};
 use crate::sql::{Cardinality, Query};
@@ -34,6 +35,31 @@ pub struct Mapped<'a> {
     pub stmt: usize,
 }
 
+impl<'a> Mapped<'a> {
+    /// The query `entry` names, at position `stmt` of its batch, with its
+    /// index into the queries; `None` (reported) when it is unknown or
+    /// SQLite refused it.
+    pub fn resolve(
+        sql: &super::Resolved<'a>,
+        entry: &'a QueryUse,
+        stmt: usize,
+        d: &mut Diagnostics,
+    ) -> Option<(usize, Self)> {
+        let index = sql.lookup(&entry.query, d)?;
+        let described = sql.described(index)?;
+        Some((
+            index,
+            Mapped {
+                entry,
+                query: &sql.queries[index],
+                columns: &described.columns,
+                uses: &described.params,
+                stmt,
+            },
+        ))
+    }
+}
+
 /// The response a declarative endpoint sends.
 pub struct Target<'a> {
     /// `endpoint `x``, for messages.
@@ -44,6 +70,10 @@ pub struct Target<'a> {
     pub schema: Option<(&'a str, &'a Loc)>,
     /// The 404 detail for an `:optional` root without a row.
     pub not_found: String,
+    /// `etag:`, the root column that tags the response.
+    pub etag: Option<&'a Spanned<String>>,
+    /// What the rows fill, for messages: `the response of endpoint `x``.
+    pub filled: String,
 }
 
 /// Plans the response, or reports why it cannot be fed.
@@ -122,6 +152,7 @@ pub fn plan(
             root: None,
             not_found: target.not_found.clone(),
             page: None,
+            etag: None,
         });
     };
     if !matches!(
@@ -242,16 +273,19 @@ pub fn plan(
             );
         }
     }
+    let etag = target
+        .etag
+        .and_then(|tag| etag_column(root, tag, what, &mut used, d));
     for &m in &fed {
         for (i, column) in m.columns.iter().enumerate() {
             if !used[m.stmt][i] && m.query.cardinality != Cardinality::Exec {
                 d.error_help(
                     &m.query.name.loc,
                     format!(
-                        "column `{}` of query `{}` feeds nothing in the response of {what}",
-                        column.name, m.query.full_name
+                        "column `{}` of query `{}` feeds nothing in {}",
+                        column.name, m.query.full_name, target.filled
                     ),
-                    "remove it from the SELECT list, or add a field for it to the response schema",
+                    "remove it from the SELECT list, or add a field for it to the schema",
                 );
             }
         }
@@ -265,7 +299,63 @@ pub fn plan(
         root: root.map(|r| (r.stmt, r.query.cardinality)),
         not_found: target.not_found.clone(),
         page: page_plan,
+        etag,
     })
+}
+
+/// The root column `etag:` names: present, never NULL, text or integer.
+fn etag_column(
+    root: Option<&Mapped<'_>>,
+    tag: &Spanned<String>,
+    what: &str,
+    used: &mut [Vec<bool>],
+    d: &mut Diagnostics,
+) -> Option<usize> {
+    let Some(root) = root else {
+        d.error_help(
+            &tag.loc,
+            format!("{what}: `etag` names a column of the query that fills the response's root, and there is none"),
+            "add a `:one` or `:optional` query without `into`, or remove `etag`",
+        );
+        return None;
+    };
+    let Some(col) = root.columns.iter().position(|c| c.name == tag.value) else {
+        d.error_suggest(
+            &tag.loc,
+            format!(
+                "{what}: `etag: {}` names no column of `{}`, which returns {}",
+                tag.value,
+                root.query.full_name,
+                names::one_of(
+                    &root
+                        .columns
+                        .iter()
+                        .map(|c| c.name.as_str())
+                        .collect::<Vec<_>>()
+                )
+            ),
+            &tag.value,
+            root.columns.iter().map(|c| c.name.as_str()),
+        );
+        return None;
+    };
+    used[root.stmt][col] = true;
+    let column = &root.columns[col];
+    let sql = column.typed.ty;
+    if !matches!(sql, SqlType::Text | SqlType::Integer | SqlType::Unknown) {
+        d.error(
+            &root.query.loc_at_line_col(column.at),
+            format!(
+                "column `{}` of query `{}` is {} but tags the response (`etag`), which takes text or an integer ({what})",
+                column.name,
+                root.query.full_name,
+                sql.name()
+            ),
+        );
+    } else {
+        check_column(root, col, &Ty::Any, false, "the response's `ETag`", what, d);
+    }
+    Some(col)
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -337,7 +427,7 @@ fn fill_rows(
 }
 
 #[allow(clippy::too_many_arguments)]
-fn fill_object(
+pub(super) fn fill_object(
     types: &TypeTable,
     m: &Mapped<'_>,
     prefix: &str,

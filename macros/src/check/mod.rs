@@ -14,6 +14,8 @@ mod paginate;
 mod params;
 pub mod plan;
 mod problems;
+mod returns;
+mod typed;
 mod types;
 
 use std::collections::HashMap;
@@ -23,9 +25,8 @@ use crate::names;
 use crate::spec::{Implementation, Segment, Spanned, Spec};
 use crate::sql::Query;
 use crate::sql::analyze::Described;
-use crate::sql::infer::SqlType;
 use access::SecurityModel;
-use plan::{BindingPlan, BoundParam, Plan, QueryPlan, Ty};
+use plan::{Plan, QueryPlan};
 pub use types::TypeTable;
 
 /// The SQL side: every query and what SQLite said about it.
@@ -224,7 +225,7 @@ pub fn check(spec: &Spec, sql: &Resolved<'_>, d: &mut Diagnostics) -> Option<(Pl
         }
         let binding = handler_queries
             .contains(&i)
-            .then(|| binding(&types, &security, query, described))
+            .then(|| typed::for_handlers(&types, &security, sql, spec, &endpoints, i, d))
             .flatten();
         queries.push(QueryPlan {
             full_name: query.full_name.clone(),
@@ -265,68 +266,6 @@ pub fn check(spec: &Spec, sql: &Resolved<'_>, d: &mut Diagnostics) -> Option<(Pl
         openapi_yaml: String::new(),
     };
     Some((plan, types))
-}
-
-/// The typed binding of a query a handler runs. Annotation errors were
-/// reported already, so here they only make the binding absent.
-fn binding(
-    types: &TypeTable,
-    security: &SecurityModel<'_>,
-    query: &Query,
-    described: &Described,
-) -> Option<BindingPlan> {
-    let mut params = Vec::new();
-    for p in &query.params {
-        if let Some(claim) = security.claim_of_param(&p.value) {
-            params.push((p.value.clone(), BoundParam::Claim(claim)));
-            continue;
-        }
-        let annotated = query.param_types.iter().find(|(n, _)| n.value == p.value);
-        let (ty, nullable) = match annotated {
-            Some((_, t)) => (
-                types.resolve_annotation(&t.name, &t.loc, &mut Diagnostics::default())?,
-                t.nullable,
-            ),
-            // The type of what it is compared with, inserted into or
-            // assigned to; `keel::Value` when nothing tells.
-            None => {
-                let used = described
-                    .params
-                    .iter()
-                    .filter(|(n, _)| *n == p.value)
-                    .map(|(_, u)| u.ty)
-                    .find(|t| *t != SqlType::Unknown);
-                (used.map_or(Ty::Any, sql_ty), false)
-            }
-        };
-        params.push((p.value.clone(), BoundParam::Field(ty, nullable)));
-    }
-    let mut row = Vec::new();
-    for column in &described.columns {
-        let annotated = query
-            .column_types
-            .iter()
-            .find(|(n, _)| n.value == column.name);
-        let (ty, nullable) = match annotated {
-            Some((_, t)) => (
-                types.resolve_annotation(&t.name, &t.loc, &mut Diagnostics::default())?,
-                t.nullable,
-            ),
-            None => (sql_ty(column.typed.ty), column.typed.nullable),
-        };
-        row.push((column.name.clone(), ty, nullable));
-    }
-    Some(BindingPlan { params, row })
-}
-
-/// The Rust type for an inferred SQL type; `Any` where it is not known.
-fn sql_ty(ty: SqlType) -> Ty {
-    match ty {
-        SqlType::Integer => Ty::I64,
-        SqlType::Real => Ty::F64,
-        SqlType::Text => Ty::Str(None),
-        SqlType::Blob | SqlType::Unknown => Ty::Any,
-    }
 }
 
 fn check_tags(spec: &Spec, d: &mut Diagnostics) {

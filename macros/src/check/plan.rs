@@ -119,10 +119,30 @@ pub struct QueryPlan {
 /// The typed function and row struct a handler calls.
 #[derive(Debug, Clone)]
 pub struct BindingPlan {
-    /// Parameters in `?N` order.
+    /// Parameters in `?N` order (then those of `mapped`'s other queries
+    /// that it does not share).
     pub params: Vec<(String, BoundParam)>,
     /// Row fields: name, type, nullable.
     pub row: Vec<(String, Ty, bool)>,
+    /// With `returns:`, what its rows become instead of rows.
+    pub mapped: Option<MappedPlan>,
+}
+
+/// A handler's query whose rows become a spec type (`returns:`).
+#[derive(Debug, Clone)]
+pub struct MappedPlan {
+    /// The type.
+    pub type_name: String,
+    /// The query's cardinality: one object, maybe one, or one per row.
+    pub cardinality: Cardinality,
+    /// How a row fills it: statement 0 is the query, statement `n` the
+    /// `n`th of `parts`.
+    pub fill: ObjectFill,
+    /// The queries that fill its lists (`into:`), as indexes into the
+    /// plan's queries.
+    pub parts: Vec<usize>,
+    /// Each part's parameters in `?N` order (filled with the binding).
+    pub part_params: Vec<Vec<(String, BoundParam)>>,
 }
 
 /// Where a handler query's parameter gets its value.
@@ -391,6 +411,8 @@ pub struct ResponsePlan {
     pub not_found: String,
     /// Pagination.
     pub page: Option<PagePlan>,
+    /// The root column whose value is the `ETag` (`etag:`).
+    pub etag: Option<usize>,
 }
 
 /// A header a handler's response carries.
@@ -516,6 +538,8 @@ pub enum EndpointKind {
         path: String,
         /// Its success responses.
         outputs: Vec<OutputVariant>,
+        /// Its queries with `returns:`, by index into the plan's queries.
+        mapped: Vec<(usize, MappedPlan)>,
     },
 }
 

@@ -5,8 +5,8 @@
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 
-use super::{field_type, ident};
-use crate::check::plan::{BindingPlan, BoundParam, ClaimRef, Plan, QueryPlan};
+use super::{field_type, ident, is_copy};
+use crate::check::plan::{BindingPlan, BoundParam, ClaimRef, MappedPlan, Plan, QueryPlan};
 use crate::names;
 use crate::sql::Cardinality;
 
@@ -163,8 +163,15 @@ fn binding(plan: &Plan, q: &QueryPlan, b: &BindingPlan) -> TokenStream {
             BoundParam::Claim(claim) => claim_value(plan, *claim, &quote!(caller)),
         })
         .collect();
-    let fields: Vec<TokenStream> = b
-        .params
+    // With `returns:`, the struct also takes the parameters of the queries
+    // that fill the lists, once each.
+    let mut all: Vec<&(String, BoundParam)> = b.params.iter().collect();
+    for part in b.mapped.iter().flat_map(|m| m.part_params.iter().flatten()) {
+        if !all.iter().any(|(n, _)| *n == part.0) {
+            all.push(part);
+        }
+    }
+    let fields: Vec<TokenStream> = all
         .iter()
         .filter_map(|(name, source)| match source {
             BoundParam::Field(ty, nullable) => {
@@ -176,8 +183,7 @@ fn binding(plan: &Plan, q: &QueryPlan, b: &BindingPlan) -> TokenStream {
             BoundParam::Claim(_) => None,
         })
         .collect();
-    let caller_arg = b
-        .params
+    let caller_arg = all
         .iter()
         .any(|(_, s)| matches!(s, BoundParam::Claim(_)))
         .then(|| quote!(caller: &auth::Caller,));
@@ -195,6 +201,10 @@ fn binding(plan: &Plan, q: &QueryPlan, b: &BindingPlan) -> TokenStream {
         )
     };
 
+    if let Some(mapped) = &b.mapped {
+        let function = mapped_function(plan, q, mapped, &b.params, caller_arg, params_arg);
+        return quote! { #params_struct #function };
+    }
     let (row_struct, output, decode) = if q.cardinality == Cardinality::Exec {
         (
             TokenStream::new(),
@@ -248,6 +258,97 @@ fn binding(plan: &Plan, q: &QueryPlan, b: &BindingPlan) -> TokenStream {
             ::keel::Query::new(
                 ::keel::Statement { sql: &#static_name, params: ::std::vec![#(#values),*] },
                 #decode,
+            )
+        }
+    }
+}
+
+/// The function of a query mapped into a spec type (`returns:`): its
+/// statement and those of the queries that fill the type's lists, in one
+/// [`keel::Mapped`] that decodes into the type.
+fn mapped_function(
+    plan: &Plan,
+    q: &QueryPlan,
+    mapped: &MappedPlan,
+    params: &[(String, BoundParam)],
+    caller_arg: Option<TokenStream>,
+    params_arg: TokenStream,
+) -> TokenStream {
+    let fn_name = ident(&q.name);
+    let full = &q.full_name;
+    let value = |(name, source): &(String, BoundParam)| match source {
+        BoundParam::Field(ty, _) => {
+            let n = ident(name);
+            if is_copy(ty) {
+                quote!(::keel::Value::from(params.#n))
+            } else {
+                quote!(::keel::Value::from(params.#n.clone()))
+            }
+        }
+        BoundParam::Claim(claim) => claim_value(plan, *claim, &quote!(caller)),
+    };
+    let root_static = static_name(q);
+    let root_values = params.iter().map(value);
+    let parts = mapped
+        .parts
+        .iter()
+        .zip(&mapped.part_params)
+        .map(|(&part, part_params)| {
+            let p = &plan.queries[part];
+            let module = ident(&p.module);
+            let name = static_name(p);
+            let values = part_params.iter().map(value);
+            quote! { ::keel::Statement { sql: &super::#module::#name, params: ::std::vec![#(#values),*] } }
+        });
+    let results: Vec<proc_macro2::Ident> = (0..=mapped.parts.len())
+        .map(|i| format_ident!("__r{}", i))
+        .collect();
+    let root = format_ident!("__root");
+    let object = crate::expand::endpoints::object_expr(&mapped.fill, &root, &results);
+    let t = format_ident!("{}", mapped.type_name);
+    let first = &results[0];
+    let (output, body) = match mapped.cardinality {
+        Cardinality::One => (
+            quote!(types::#t),
+            quote! {
+                let ::std::option::Option::Some(#root) = #first.rows().next() else {
+                    return ::std::result::Result::Err(::keel::DbError::NoRow { query: #full });
+                };
+                ::std::result::Result::Ok(#object)
+            },
+        ),
+        Cardinality::Optional => (
+            quote!(::std::option::Option<types::#t>),
+            quote! {
+                let ::std::option::Option::Some(#root) = #first.rows().next() else {
+                    return ::std::result::Result::Ok(::std::option::Option::None);
+                };
+                ::std::result::Result::Ok(::std::option::Option::Some(#object))
+            },
+        ),
+        _ => (
+            quote!(::std::vec::Vec<types::#t>),
+            quote!(#first.many(|#root| ::std::result::Result::Ok(#object))),
+        ),
+    };
+    let fdoc = format!(
+        " Binds `{full}` for [`keel::Database::run`]; its rows become [`types::{}`].",
+        mapped.type_name
+    );
+    quote! {
+        #[doc = #fdoc]
+        pub fn #fn_name(#caller_arg #params_arg) -> ::keel::Mapped<#output> {
+            ::keel::Mapped::new(
+                ::std::vec![
+                    ::keel::Statement { sql: &#root_static, params: ::std::vec![#(#root_values),*] },
+                    #(#parts),*
+                ],
+                |__results: &[::keel::ResultSet]| {
+                    let [#(#results),*] = __results else {
+                        return ::std::result::Result::Err(::keel::DbError::Other("the database returned the wrong number of results".into()));
+                    };
+                    #body
+                },
             )
         }
     }

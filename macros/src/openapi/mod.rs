@@ -353,6 +353,17 @@ impl Docs<'_> {
                 }
                 built = built.header(&header.name.value, built_header);
             }
+            if endpoint.method != HttpMethod::Get && declares_etag(endpoint) {
+                built = built.header(
+                    "ETag",
+                    HeaderBuilder::new()
+                        .schema(Some(string_schema()))
+                        .description(Some(
+                            "The entity tag of the resource as this response shows it, as a GET of it would give: send it in `If-Match` to change it only if it is still so.",
+                        ))
+                        .build(),
+                );
+            }
             for (_, link) in endpoint.links.iter().filter(|(s, _)| s == status) {
                 built = built.link(&link.endpoint, self.link(link));
             }
@@ -512,6 +523,11 @@ fn add_framework_header(response: &mut Response, status: u16) {
         .build();
     header.extensions = Some(required_marker());
     response.headers.insert(name.to_owned(), RefOr::T(header));
+}
+
+/// Whether the endpoint tags its response from a column (`etag:`).
+fn declares_etag(endpoint: &EndpointPlan) -> bool {
+    matches!(&endpoint.kind, EndpointKind::Declarative { response, .. } if response.etag.is_some())
 }
 
 /// The most rows a page of `endpoint` examines, if it is bounded

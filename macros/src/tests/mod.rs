@@ -189,7 +189,7 @@ fn every_field_is_fed_and_every_column_used() {
         errors,
         vec![
             "api.yaml:17:15: endpoint `get_item`: field `Item.name` needs a column `name` in query `items.get_item`, which returns `id` or `title`\n  note: error 1 of 2",
-            "queries/items.sql:1:10: column `title` of query `items.get_item` feeds nothing in the response of endpoint `get_item`\n  help: remove it from the SELECT list, or add a field for it to the response schema\n  note: error 2 of 2",
+            "queries/items.sql:1:10: column `title` of query `items.get_item` feeds nothing in the response of endpoint `get_item`\n  help: remove it from the SELECT list, or add a field for it to the schema\n  note: error 2 of 2",
         ]
     );
 }
@@ -294,7 +294,7 @@ fn never_panics_on_broken_input() {
 #[test]
 fn expansion_snapshots() {
     let fixtures = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/expand");
-    for name in ["items", "todos", "handler"] {
+    for name in ["items", "todos", "handler", "shelves"] {
         let dir = fixtures.join(name);
         let files = crate::driver::Files {
             base: &dir,

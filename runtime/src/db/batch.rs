@@ -104,6 +104,46 @@ impl<T> Batch for Query<T> {
     }
 }
 
+/// Several bound statements decoded together into one `T`: a query a
+/// handler maps into a spec type (`returns:` in the spec), with the queries
+/// that fill its lists (`into:`). Generated; the decoder gets the
+/// statements' results in order.
+#[derive(Debug)]
+pub struct Mapped<T> {
+    statements: Vec<Statement>,
+    count: usize,
+    decode: fn(&[ResultSet]) -> Result<T, DbError>,
+}
+
+impl<T> Mapped<T> {
+    /// Pairs statements with the decoder of their results.
+    pub fn new(statements: Vec<Statement>, decode: fn(&[ResultSet]) -> Result<T, DbError>) -> Self {
+        Mapped {
+            count: statements.len(),
+            statements,
+            decode,
+        }
+    }
+}
+
+impl<T> Batch for Mapped<T> {
+    type Output = T;
+
+    fn collect(&mut self, out: &mut Vec<Statement>) {
+        out.append(&mut self.statements);
+    }
+
+    fn decode(self, results: &mut std::vec::IntoIter<ResultSet>) -> Result<T, DbError> {
+        let taken: Vec<ResultSet> = results.by_ref().take(self.count).collect();
+        if taken.len() != self.count {
+            return Err(DbError::Other(
+                "a batch returned fewer results than statements".into(),
+            ));
+        }
+        (self.decode)(&taken)
+    }
+}
+
 impl<B: Batch> Batch for Vec<B> {
     type Output = Vec<B::Output>;
 

@@ -17,7 +17,7 @@ pub mod sqlite;
 
 use std::future::Future;
 
-pub use batch::{Batch, Query};
+pub use batch::{Batch, Mapped, Query};
 
 use crate::problem::Problem;
 use crate::value::{DecodeError, FromValue, Value};

@@ -191,10 +191,18 @@ pub(super) fn run(plan: &Plan, e: &EndpointPlan) -> TokenStream {
             let root = format_ident!("__root");
             let value = object_expr(body, &root, &results);
             let set_links = super::links::set(&e.links_of(status), &quote!(__body));
+            // `etag:`: the root row says which version this is; a GET's
+            // validation uses it instead of hashing the body.
+            let set_etag = response.etag.map(|col| {
+                quote! {
+                    __response.headers.insert(::keel::__private::header::ETAG, ::keel::cache::declared(__root.value(#col)?));
+                }
+            });
             out.extend(quote! {
                 let __body = #value;
                 let mut __response = ::keel::Response::json(::keel::http::status(#status), &__body);
                 #set_links
+                #set_etag
                 ::std::result::Result::Ok(__response)
             });
         }
@@ -261,7 +269,7 @@ fn body_json(name: &str, body_fields: &[FieldPlan]) -> TokenStream {
     }
 }
 
-fn object_expr(fill: &ObjectFill, row: &Ident, results: &[Ident]) -> TokenStream {
+pub(crate) fn object_expr(fill: &ObjectFill, row: &Ident, results: &[Ident]) -> TokenStream {
     let t = format_ident!("{}", fill.type_name);
     let fields = fill.fields.iter().map(|(name, f)| {
         let n = ident(name);

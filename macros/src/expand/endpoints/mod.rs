@@ -11,6 +11,8 @@ mod links;
 use proc_macro2::TokenStream;
 use quote::quote;
 
+pub(super) use declarative::object_expr;
+
 use super::ident;
 use crate::check::plan::*;
 use crate::spec::Segment;
@@ -39,7 +41,7 @@ fn endpoint(plan: &Plan, e: &EndpointPlan) -> TokenStream {
     let (extract, inputs) = super::extract::extraction(e);
     let (io_types, run) = match &e.kind {
         EndpointKind::Declarative { .. } => (TokenStream::new(), declarative::run(plan, e)),
-        EndpointKind::Handler { path, outputs } => handler::run(e, path, outputs, &inputs),
+        EndpointKind::Handler { path, outputs, .. } => handler::run(e, path, outputs, &inputs),
     };
     // Who the caller is, before any input is read: an unauthenticated
     // request learns nothing about what the endpoint accepts.

@@ -117,6 +117,9 @@ pub struct QueryUse {
     /// `guard: <status>`: a row refuses the request with the endpoint's
     /// declared problem of that status.
     pub guard: Option<Spanned<u16>>,
+    /// `returns: <Schema>` (handlers): the query's rows become this type,
+    /// its lists filled by the entries with `into:` that follow.
+    pub returns: Option<Spanned<String>>,
     /// Where the entry was written.
     pub loc: Loc,
 }
@@ -277,6 +280,9 @@ pub struct Endpoint {
     pub cache: Option<Cache>,
     /// `reads:`: whether it may read a replica.
     pub reads: Option<Spanned<Reads>>,
+    /// `etag:`: the column of the root query whose value is the success
+    /// response's `ETag`.
+    pub etag: Option<Spanned<String>>,
     /// Whether part of the endpoint could not be read (already reported);
     /// checks that depend on the missing part are skipped.
     pub incomplete: bool,

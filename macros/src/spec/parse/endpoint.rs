@@ -39,6 +39,7 @@ const ENDPOINT_KEYS: &[&str] = &[
     "idempotency",
     "cache",
     "reads",
+    "etag",
 ];
 
 fn parse_endpoint(
@@ -108,17 +109,18 @@ fn parse_endpoint(
                 );
             }
             for q in &queries {
-                if q.into.is_some()
-                    || q.paginate.is_some()
-                    || !q.bind.is_empty()
-                    || q.guard.is_some()
-                {
-                    d.error_help(&q.loc, format!("{what}: `into`, `bind`, `paginate` and `guard` apply to endpoints implemented by queries"), "the handler runs the queries itself; list them by name only");
+                if q.paginate.is_some() || !q.bind.is_empty() || q.guard.is_some() {
+                    d.error_help(&q.loc, format!("{what}: `bind`, `paginate` and `guard` apply to endpoints implemented by queries"), "the handler runs the queries itself; list them by name, or with `returns:` to have their rows mapped into a schema");
                 }
             }
             Implementation::Handler { path, queries }
         }
         None => {
+            for q in &queries {
+                if let Some(returns) = &q.returns {
+                    d.error_help(&returns.loc, format!("{what}: `returns` maps a query a handler runs; here the response says what each query fills"), "remove `returns`: a query without `into` fills the response itself");
+                }
+            }
             if queries.is_empty() {
                 d.error_help(&id.loc, format!("{what} has neither `queries` nor `handler`"), "list the annotated queries that implement it, or name a Rust function with `handler:`");
             }
@@ -159,6 +161,7 @@ fn parse_endpoint(
         reads: map
             .get("reads")
             .and_then(|n| super::cache::parse_reads(src, n, &what, d)),
+        etag: map.opt_str(src, "etag", &what, d),
         incomplete: d.count() > errors_before,
         failed_params,
     })
@@ -377,6 +380,7 @@ fn parse_query_uses(src: &Src, node: &Node, what: &str, d: &mut Diagnostics) -> 
                 bind: Vec::new(),
                 paginate: None,
                 guard: None,
+                returns: None,
                 loc,
             }),
             Node::Mapping(_) => {
@@ -385,7 +389,7 @@ fn parse_query_uses(src: &Src, node: &Node, what: &str, d: &mut Diagnostics) -> 
                 };
                 map.allow(
                     src,
-                    &["query", "into", "bind", "paginate", "guard"],
+                    &["query", "into", "bind", "paginate", "guard", "returns"],
                     &qwhat,
                     d,
                 );
@@ -410,6 +414,7 @@ fn parse_query_uses(src: &Src, node: &Node, what: &str, d: &mut Diagnostics) -> 
                     bind,
                     paginate,
                     guard,
+                    returns: map.opt_str(src, "returns", &qwhat, d),
                     loc,
                 });
             }

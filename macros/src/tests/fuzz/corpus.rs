@@ -70,7 +70,7 @@ pub(super) fn seeds() -> Vec<Seed> {
             false,
         ),
     ];
-    for name in ["items", "todos", "handler"] {
+    for name in ["items", "todos", "handler", "shelves"] {
         let dir = manifest.join("tests/expand").join(name);
         seeds.push(seed(
             &format!("the fixture tests/expand/{name}"),
