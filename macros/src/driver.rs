@@ -247,39 +247,46 @@ pub fn generate_both(
         .collect();
     clock.lap("queries");
 
+    // A Workers app's cron triggers must be its jobs' schedules; the file
+    // is read now so that the plan lists it among the files it depends on.
+    let wrangler = manifest_dir.join("wrangler.toml");
+    let wrangler_text = if wrangler.is_file() {
+        Some(read(&wrangler, "wrangler.toml", &mut tracked)?)
+    } else {
+        None
+    };
     let resolved = Resolved::new(&queries, &described);
+    let sources = check::plan::Sources {
+        migrations: migrations
+            .iter()
+            .map(|m| (m.name.clone(), m.path.clone()))
+            .collect(),
+        tracked,
+    };
     let plan = spec
         .as_ref()
-        .and_then(|spec| check::check(spec, &resolved, &mut d));
-    if let (Some(spec), Some(schema)) = (&spec, &schema) {
-        check::idempotency::check_table(spec, schema, &mut d);
-    }
-    // A Workers app's cron triggers must be its jobs' schedules.
-    let wrangler = manifest_dir.join("wrangler.toml");
-    if let Some(spec) = &spec
-        && wrangler.is_file()
-    {
-        let text = read(&wrangler, "wrangler.toml", &mut tracked)?;
-        check::jobs::check_triggers(spec, &text, &display(&wrangler), &mut d);
+        .and_then(|spec| check::check(spec, &resolved, sources, &mut d));
+    if let Some(spec) = &spec {
+        if let Some(schema) = &schema {
+            check::idempotency::check_table(spec, schema, &mut d);
+        }
+        if let Some(text) = &wrangler_text {
+            check::jobs::check_triggers(spec, text, &display(&wrangler), &mut d);
+        }
     }
     clock.lap("spec against SQL");
     if d.has_errors() {
         return Err(render(d));
     }
-    let (Some(spec), Some((mut plan, _))) = (spec, plan) else {
+    let Some((plan, _)) = plan else {
         return Err(vec![format!("{spec_file}: the spec could not be read")]);
     };
-    plan.migrations = migrations.into_iter().map(|m| (m.name, m.path)).collect();
-    plan.tracked = tracked;
-    let (json, yaml) =
-        openapi::render(&spec, &plan).map_err(|e| vec![format!("{spec_file}: {e}")])?;
-    plan.openapi_json = json;
-    plan.openapi_yaml = yaml;
+    let document = openapi::render(&plan).map_err(|e| vec![format!("{spec_file}: {e}")])?;
     clock.lap("OpenAPI");
-    let tokens = expand::expand(&plan);
+    let tokens = expand::expand(&plan, &document);
     clock.lap("code");
     clock.report(&spec_file);
-    Ok((tokens, std::mem::take(&mut plan.openapi_json)))
+    Ok((tokens, document.json))
 }
 
 /// Phase timings, printed to the build's output when `KEEL_TIMINGS` is set

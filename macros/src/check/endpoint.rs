@@ -10,7 +10,7 @@ use super::plan::*;
 use super::types::{TypeTable, describe};
 use crate::diag::Diagnostics;
 use crate::names;
-use crate::spec::{Endpoint, Implementation};
+use crate::spec::{Endpoint, Implementation, TypeKind};
 
 /// Checks `endpoint` and plans its code.
 pub fn check(
@@ -361,6 +361,9 @@ pub fn check(
         body,
         kind,
         summary: endpoint.summary.clone(),
+        description: endpoint.description.clone(),
+        tags: endpoint.tags.iter().map(|t| t.value.clone()).collect(),
+        responses: response_docs(endpoint),
         problems,
         links: Vec::new(),
         access,
@@ -368,6 +371,32 @@ pub fn check(
         cache_control,
         replica,
     })
+}
+
+/// The declared responses, as the document describes them.
+fn response_docs(endpoint: &Endpoint) -> Vec<ResponseDoc> {
+    endpoint
+        .responses
+        .iter()
+        .map(|r| ResponseDoc {
+            status: r.status.value,
+            description: r.description.clone(),
+            schema: r.schema.as_ref().and_then(|s| match &s.kind {
+                TypeKind::Named(name) => Some(name.clone()),
+                _ => None,
+            }),
+            headers: r
+                .headers
+                .iter()
+                .map(|h| HeaderDoc {
+                    name: h.name.value.clone(),
+                    description: h.spec.description.clone(),
+                    integer: matches!(h.spec.ty.kind, TypeKind::Integer { .. }),
+                    required: h.required,
+                })
+                .collect(),
+        })
+        .collect()
 }
 
 fn variant_name(status: u16) -> String {

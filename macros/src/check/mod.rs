@@ -94,7 +94,12 @@ impl<'a> Resolved<'a> {
 }
 
 /// Checks everything and plans the code.
-pub fn check(spec: &Spec, sql: &Resolved<'_>, d: &mut Diagnostics) -> Option<(Plan, TypeTable)> {
+pub fn check(
+    spec: &Spec,
+    sql: &Resolved<'_>,
+    sources: plan::Sources,
+    d: &mut Diagnostics,
+) -> Option<(Plan, TypeTable)> {
     let mut types = TypeTable::build(&spec.schemas, d);
     let security = SecurityModel::build(spec.security.as_ref(), d);
     check_tags(spec, d);
@@ -255,15 +260,25 @@ pub fn check(spec: &Spec, sql: &Resolved<'_>, d: &mut Diagnostics) -> Option<(Pl
     let plan = Plan {
         title: spec.info.title.clone(),
         version: spec.info.version.clone(),
+        description: spec.info.description.clone(),
+        servers: spec
+            .servers
+            .iter()
+            .map(|s| (s.url.clone(), s.description.clone()))
+            .collect(),
+        tags: spec
+            .tags
+            .iter()
+            .map(|t| (t.name.value.clone(), t.description.clone()))
+            .collect(),
+        schemas: spec.schemas.iter().map(|s| s.name.value.clone()).collect(),
         types: types.types.clone(),
         queries,
         endpoints,
         jobs,
         security: security.into_plan(),
-        migrations: Vec::new(),
-        tracked: Vec::new(),
-        openapi_json: String::new(),
-        openapi_yaml: String::new(),
+        migrations: sources.migrations,
+        tracked: sources.tracked,
     };
     Some((plan, types))
 }

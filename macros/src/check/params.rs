@@ -114,6 +114,9 @@ pub(super) fn params(
                 None
             },
             roles: None,
+            description: param.spec.description.clone(),
+            example: param.spec.example.clone(),
+            declared: true,
         });
     }
     out
@@ -196,6 +199,15 @@ pub(super) fn add_page_params(
         },
         path_index: None,
         roles: None,
+        description: Some(match page.scan {
+            None => format!("How many items a page holds, from 1 to {}.", page.max_limit),
+            Some((rows, _)) => format!(
+                "How many items a page holds at most, from 1 to {}. A page examines at most {rows} items, so when few match it may hold fewer, or none, and still have a `next_cursor`: follow it until it is null.",
+                page.max_limit
+            ),
+        }),
+        example: None,
+        declared: false,
     });
     params.push(ParamPlan {
         name: "cursor".into(),
@@ -210,5 +222,11 @@ pub(super) fn add_page_params(
         },
         path_index: None,
         roles: None,
+        description: Some(
+            "Where to continue: the `next_cursor` of the previous page, unchanged. Cursors are signed by the server and tied to the filters and sort that produced them; any other value is a 400."
+                .to_owned(),
+        ),
+        example: None,
+        declared: false,
     });
 }

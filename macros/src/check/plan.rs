@@ -85,6 +85,8 @@ pub struct FieldPlan {
     pub rules: RulesPlan,
     /// Docs.
     pub description: Option<String>,
+    /// An example value, for the document.
+    pub example: Option<serde_json::Value>,
 }
 
 /// A query, for the `queries` module.
@@ -175,6 +177,13 @@ pub struct ParamPlan {
     pub path_index: Option<usize>,
     /// The only roles that may send it (indexes into the security roles).
     pub roles: Option<Vec<usize>>,
+    /// Docs.
+    pub description: Option<String>,
+    /// An example value, for the document.
+    pub example: Option<serde_json::Value>,
+    /// Whether the spec declares it (`limit` and `cursor` are added by
+    /// `paginate`).
+    pub declared: bool,
 }
 
 /// A parameter default.
@@ -492,6 +501,32 @@ pub struct MemberFill {
     pub list: bool,
 }
 
+/// A declared response, as the document describes it.
+#[derive(Debug, Clone)]
+pub struct ResponseDoc {
+    /// Status.
+    pub status: u16,
+    /// What it means.
+    pub description: Option<String>,
+    /// The body's schema (success responses).
+    pub schema: Option<String>,
+    /// Declared headers, in declaration order.
+    pub headers: Vec<HeaderDoc>,
+}
+
+/// A declared response header, as the document describes it.
+#[derive(Debug, Clone)]
+pub struct HeaderDoc {
+    /// The name as written (`Location`).
+    pub name: String,
+    /// Docs.
+    pub description: Option<String>,
+    /// Whether it is an integer (else a string).
+    pub integer: bool,
+    /// Whether it is always sent.
+    pub required: bool,
+}
+
 /// A response header that links to another endpoint.
 #[derive(Debug, Clone)]
 pub struct LinkPlan {
@@ -560,6 +595,12 @@ pub struct EndpointPlan {
     pub kind: EndpointKind,
     /// Summary, for docs.
     pub summary: Option<String>,
+    /// Markdown description, for docs.
+    pub description: Option<String>,
+    /// Tags, for docs.
+    pub tags: Vec<String>,
+    /// Its declared responses, for docs.
+    pub responses: Vec<ResponseDoc>,
     /// The declared error responses' problems.
     pub problems: Vec<ProblemPlan>,
     /// Response headers that link to other endpoints, by status.
@@ -658,6 +699,15 @@ pub struct Plan {
     pub title: String,
     /// API version.
     pub version: String,
+    /// API description.
+    pub description: Option<String>,
+    /// Servers: URL and description.
+    pub servers: Vec<(String, Option<String>)>,
+    /// Tags: name and description.
+    pub tags: Vec<(String, Option<String>)>,
+    /// The declared schemas' names, in declaration order (the types made
+    /// for inline enums are not among them).
+    pub schemas: Vec<String>,
     /// Types.
     pub types: Vec<TypePlan>,
     /// Queries.
@@ -672,8 +722,15 @@ pub struct Plan {
     pub migrations: Vec<(String, std::path::PathBuf)>,
     /// Files whose change must rebuild the app.
     pub tracked: Vec<std::path::PathBuf>,
-    /// The OpenAPI document as JSON.
-    pub openapi_json: String,
-    /// The OpenAPI document as YAML.
-    pub openapi_yaml: String,
+}
+
+/// What the driver read besides the spec and the queries, which the plan
+/// carries to the emitters.
+#[derive(Debug, Clone, Default)]
+pub struct Sources {
+    /// Migrations: name and absolute path.
+    pub migrations: Vec<(String, std::path::PathBuf)>,
+    /// Every file read (spec, queries, migrations, handlers, …), whose
+    /// change must rebuild the app.
+    pub tracked: Vec<std::path::PathBuf>,
 }

@@ -61,6 +61,7 @@ pub(super) fn problems(
                     nullable: field.spec.nullable,
                     rules: rules(&field.spec.rules),
                     description: field.spec.description.clone(),
+                    example: field.spec.example.clone(),
                 });
             }
         }

@@ -87,6 +87,7 @@ impl TypeTable {
                     nullable: field.spec.nullable,
                     rules: rules(&field.spec.rules),
                     description: field.spec.description.clone(),
+                    example: field.spec.example.clone(),
                 });
             }
             if let Some(TypePlan::Object { fields, .. }) = table.get_mut(&schema.name.value) {

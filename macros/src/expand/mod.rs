@@ -25,15 +25,16 @@ use proc_macro2::{Ident, Span, TokenStream};
 use quote::{format_ident, quote};
 
 use crate::check::plan::{Plan, RulesPlan, Ty};
+use crate::openapi::Document;
 use crate::spec::StringFormat;
 
-/// All generated code.
-pub fn expand(plan: &Plan) -> TokenStream {
+/// All generated code; the API serves `document`.
+pub fn expand(plan: &Plan, document: &Document) -> TokenStream {
     let types = types::expand(plan);
     let auth = auth::expand(plan);
     let queries = queries::expand(plan);
     let endpoints = endpoints::expand(plan);
-    let router = router::expand(plan);
+    let router = router::expand(plan, document);
     let tracked = plan.tracked.iter().map(|p| {
         let p = p.to_string_lossy();
         quote! { const _: &[u8] = ::core::include_bytes!(#p); }

@@ -6,9 +6,10 @@ use quote::{format_ident, quote};
 
 use super::ident;
 use crate::check::plan::{EndpointKind, EndpointPlan, Plan};
+use crate::openapi::Document;
 use crate::spec::{HttpMethod, Segment};
 
-pub(super) fn expand(plan: &Plan) -> TokenStream {
+pub(super) fn expand(plan: &Plan, document: &Document) -> TokenStream {
     // Group endpoints by route shape (parameters as wildcards).
     let mut shapes: Vec<(Vec<Option<&str>>, Vec<&EndpointPlan>)> = Vec::new();
     for e in &plan.endpoints {
@@ -100,8 +101,8 @@ pub(super) fn expand(plan: &Plan) -> TokenStream {
     let paginated = plan.endpoints.iter().any(|e| {
         matches!(&e.kind, EndpointKind::Declarative { response, .. } if response.page.is_some())
     });
-    let openapi_json = &plan.openapi_json;
-    let openapi_yaml = &plan.openapi_yaml;
+    let openapi_json = &document.json;
+    let openapi_yaml = &document.yaml;
     let title = &plan.title;
     let version = &plan.version;
     let migrations = plan.migrations.iter().map(|(name, path)| {

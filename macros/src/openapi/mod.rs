@@ -38,8 +38,10 @@ use utoipa::openapi::server::ServerBuilder;
 use utoipa::openapi::tag::TagBuilder;
 use utoipa::openapi::{InfoBuilder, OpenApi, OpenApiBuilder, RefOr, Required, Response};
 
-use crate::check::plan::{EndpointKind, EndpointPlan, IdempotencyPlan, Plan, TypePlan};
-use crate::spec::{self, HttpMethod, ParamIn, Spec};
+use crate::check::plan::{
+    EndpointKind, EndpointPlan, FieldPlan, IdempotencyPlan, Plan, ResponseDoc, TypePlan,
+};
+use crate::spec::{HttpMethod, ParamIn};
 
 /// Schema names the document itself uses.
 pub const RESERVED_SCHEMAS: &[&str] = &["Problem", "Violation"];
@@ -49,9 +51,18 @@ const JSON: &str = "application/json";
 const MAX_SAFE_INTEGER: f64 = 9_007_199_254_740_991.0;
 const PROBLEM_JSON: &str = "application/problem+json";
 
-/// The document, as pretty JSON (with a final newline) and as YAML.
-pub fn render(spec: &Spec, plan: &Plan) -> Result<(String, String), String> {
-    let doc = build(spec, plan);
+/// The document, as the server serves it.
+#[derive(Debug, Clone)]
+pub struct Document {
+    /// Pretty JSON, with a final newline.
+    pub json: String,
+    /// YAML.
+    pub yaml: String,
+}
+
+/// The document, as pretty JSON and as YAML.
+pub fn render(plan: &Plan) -> Result<Document, String> {
+    let doc = build(plan);
     let marker_json = format!("\"{REQUIRED_MARKER}\": true");
     let marker_yaml = format!("{REQUIRED_MARKER}: true");
     let mut json = doc
@@ -62,34 +73,34 @@ pub fn render(spec: &Spec, plan: &Plan) -> Result<(String, String), String> {
     let yaml = serde_yaml::to_string(&doc)
         .map_err(|e| format!("cannot render the OpenAPI document as YAML: {e}"))?
         .replace(&marker_yaml, "required: true");
-    Ok((json, yaml))
+    Ok(Document { json, yaml })
 }
 
 /// Builds the document.
-pub fn build(spec: &Spec, plan: &Plan) -> OpenApi {
-    let docs = Docs { spec, plan };
+pub fn build(plan: &Plan) -> OpenApi {
+    let docs = Docs { plan };
     let info = InfoBuilder::new()
-        .title(&spec.info.title)
-        .version(&spec.info.version)
-        .description(spec.info.description.clone())
+        .title(&plan.title)
+        .version(&plan.version)
+        .description(plan.description.clone())
         .build();
-    let servers: Vec<_> = spec
+    let servers: Vec<_> = plan
         .servers
         .iter()
-        .map(|s| {
+        .map(|(url, description)| {
             ServerBuilder::new()
-                .url(&s.url)
-                .description(s.description.clone())
+                .url(url)
+                .description(description.clone())
                 .build()
         })
         .collect();
-    let tags: Vec<_> = spec
+    let tags: Vec<_> = plan
         .tags
         .iter()
-        .map(|t| {
+        .map(|(name, description)| {
             TagBuilder::new()
-                .name(&t.name.value)
-                .description(t.description.clone())
+                .name(name)
+                .description(description.clone())
                 .build()
         })
         .collect();
@@ -107,13 +118,9 @@ pub fn build(spec: &Spec, plan: &Plan) -> OpenApi {
     }
 
     let mut components = ComponentsBuilder::new();
-    for schema in &spec.schemas {
-        if let Some(ty) = plan
-            .types
-            .iter()
-            .find(|t| type_name(t) == schema.name.value)
-        {
-            components = components.schema(&schema.name.value, docs.component(ty, schema));
+    for name in &plan.schemas {
+        if let Some(ty) = plan.types.iter().find(|t| type_name(t) == name) {
+            components = components.schema(name, docs.component(ty));
         }
     }
     components = components
@@ -156,7 +163,6 @@ fn type_name(t: &TypePlan) -> &str {
 }
 
 struct Docs<'a> {
-    spec: &'a Spec,
     plan: &'a Plan,
 }
 
@@ -168,23 +174,18 @@ struct Notes {
 }
 
 impl Notes {
-    fn of(spec: &spec::ValueSpec) -> Self {
+    fn of(field: &FieldPlan) -> Self {
         Notes {
-            description: spec.description.clone(),
-            example: spec.example.clone(),
+            description: field.description.clone(),
+            example: field.example.clone(),
         }
     }
 }
 
 impl Docs<'_> {
     fn operation(&self, endpoint: &EndpointPlan) -> utoipa::openapi::path::Operation {
-        let source = self
-            .spec
-            .endpoints
-            .iter()
-            .find(|e| e.id.value == endpoint.id);
         let description = [
-            source.and_then(|s| s.description.as_deref().map(str::trim_end)),
+            endpoint.description.as_deref().map(str::trim_end),
             self.access_note(endpoint).as_deref(),
         ]
         .into_iter()
@@ -193,38 +194,17 @@ impl Docs<'_> {
         .join("\n\n");
         let mut op = OperationBuilder::new()
             .operation_id(Some(&endpoint.id))
-            .summary(source.and_then(|s| s.summary.clone()))
+            .summary(endpoint.summary.clone())
             .description((!description.is_empty()).then_some(description))
-            .tags(source.map(|s| s.tags.iter().map(|t| t.value.clone()).collect::<Vec<_>>()))
+            .tags(Some(endpoint.tags.clone()))
             .securities(
                 (!self.plan.security.schemes.is_empty()).then(|| self.requirements(endpoint)),
             );
 
         for param in &endpoint.params {
-            let declared =
-                source.and_then(|s| s.params.iter().find(|p| p.name.value == param.name));
-            let notes = match (declared, param.name.as_str()) {
-                (Some(p), _) => Notes::of(&p.spec),
-                (None, "limit") => Notes {
-                    description: Some(match scanned(endpoint) {
-                        None => format!(
-                            "How many items a page holds, from 1 to {}.",
-                            param.rules.maximum.unwrap_or_default()
-                        ),
-                        Some(rows) => format!(
-                            "How many items a page holds at most, from 1 to {}. A page examines at most {rows} items, so when few match it may hold fewer, or none, and still have a `next_cursor`: follow it until it is null.",
-                            param.rules.maximum.unwrap_or_default()
-                        ),
-                    }),
-                    example: None,
-                },
-                (None, _) => Notes {
-                    description: Some(
-                        "Where to continue: the `next_cursor` of the previous page, unchanged. Cursors are signed by the server and tied to the filters and sort that produced them; any other value is a 400."
-                            .to_owned(),
-                    ),
-                    example: None,
-                },
+            let notes = Notes {
+                description: param.description.clone(),
+                example: param.example.clone(),
             };
             let description = match &param.roles {
                 Some(roles) => Some(
@@ -249,7 +229,7 @@ impl Docs<'_> {
                 },
             );
             // A cursor's form: base64url payload, `.`, a 16-byte base64url tag.
-            if declared.is_none()
+            if !param.declared
                 && param.name == "cursor"
                 && let RefOr::T(Schema::Object(object)) = &mut schema
             {
@@ -305,9 +285,8 @@ impl Docs<'_> {
         }
 
         let mut responses = ResponsesBuilder::new();
-        let declared: BTreeMap<u16, &spec::Response> = source
-            .map(|s| s.responses.iter().map(|r| (r.status.value, r)).collect())
-            .unwrap_or_default();
+        let declared: BTreeMap<u16, &ResponseDoc> =
+            endpoint.responses.iter().map(|r| (r.status, r)).collect();
         for (status, response) in &declared {
             if !(200..300).contains(status) {
                 continue;
@@ -318,10 +297,7 @@ impl Docs<'_> {
                     .clone()
                     .unwrap_or_else(|| default_description(*status).to_owned()),
             );
-            if let Some(schema) = response.schema.as_ref().and_then(|s| match &s.kind {
-                spec::TypeKind::Named(name) => Some(name.clone()),
-                _ => None,
-            }) {
+            if let Some(schema) = &response.schema {
                 built = built.content(
                     JSON,
                     ContentBuilder::new()
@@ -330,19 +306,20 @@ impl Docs<'_> {
                 );
             }
             for header in &response.headers {
-                let link = endpoint.links.iter().find(|(s, l)| {
-                    s == status && l.wire_name == header.name.value.to_ascii_lowercase()
-                });
-                let schema = match (&header.spec.ty.kind, link) {
+                let link = endpoint
+                    .links
+                    .iter()
+                    .find(|(s, l)| s == status && l.wire_name == header.name.to_ascii_lowercase());
+                let schema = match (header.integer, link) {
                     (_, Some(_)) => uri_reference_schema(),
-                    (spec::TypeKind::Integer { .. }, None) => integer_schema(),
-                    _ => string_schema(),
+                    (true, None) => integer_schema(),
+                    (false, None) => string_schema(),
                 };
                 let description = match link {
                     Some((_, link)) => {
-                        Some(self.link_description(link, header.spec.description.as_deref()))
+                        Some(self.link_description(link, header.description.as_deref()))
                     }
-                    None => header.spec.description.clone(),
+                    None => header.description.clone(),
                 };
                 let mut built_header = HeaderBuilder::new()
                     .schema(Some(schema))
@@ -351,7 +328,7 @@ impl Docs<'_> {
                 if header.required {
                     built_header.extensions = Some(required_marker());
                 }
-                built = built.header(&header.name.value, built_header);
+                built = built.header(&header.name, built_header);
             }
             if endpoint.method != HttpMethod::Get && declares_etag(endpoint) {
                 built = built.header(
@@ -528,17 +505,4 @@ fn add_framework_header(response: &mut Response, status: u16) {
 /// Whether the endpoint tags its response from a column (`etag:`).
 fn declares_etag(endpoint: &EndpointPlan) -> bool {
     matches!(&endpoint.kind, EndpointKind::Declarative { response, .. } if response.etag.is_some())
-}
-
-/// The most rows a page of `endpoint` examines, if it is bounded
-/// (`paginate.scan`).
-fn scanned(endpoint: &EndpointPlan) -> Option<u64> {
-    match &endpoint.kind {
-        EndpointKind::Declarative { response, .. } => response
-            .page
-            .as_ref()
-            .and_then(|p| p.scan)
-            .map(|(rows, _)| rows),
-        EndpointKind::Handler { .. } => None,
-    }
 }

@@ -78,11 +78,6 @@ impl Docs<'_> {
                 .find(|(_, s, _)| *s == status)
                 .map(|(n, _, _)| *n)
         };
-        let source = self
-            .spec
-            .endpoints
-            .iter()
-            .find(|e| e.id.value == endpoint.id);
         let mut statuses = vec![400];
         if endpoint.access.is_some() {
             statuses.extend([401, 403]);
@@ -115,15 +110,13 @@ impl Docs<'_> {
             // A key in use (409) or reused for another request (422).
             statuses.extend([409, 422]);
         }
-        if let Some(source) = source {
-            statuses.extend(
-                source
-                    .responses
-                    .iter()
-                    .map(|r| r.status.value)
-                    .filter(|s| *s >= 400),
-            );
-        }
+        statuses.extend(
+            endpoint
+                .responses
+                .iter()
+                .map(|r| r.status)
+                .filter(|s| *s >= 400),
+        );
         statuses.extend([500, 503]);
         statuses.sort_unstable();
         statuses.dedup();

@@ -9,43 +9,41 @@ use utoipa::openapi::schema::{
 };
 
 use crate::check::plan::{DefaultValue, FieldPlan, Plan, RulesPlan, Ty, TypePlan};
-use crate::spec::{self, SchemaKind, StringFormat};
+use crate::spec::StringFormat;
 
 use super::{Docs, MAX_SAFE_INTEGER, Notes};
 
 impl Docs<'_> {
     fn is_declared(&self, name: &str) -> bool {
-        self.spec.schemas.iter().any(|s| s.name.value == name)
+        self.plan.schemas.iter().any(|s| s == name)
     }
 
-    pub(super) fn component(&self, ty: &TypePlan, schema: &spec::Schema) -> Schema {
+    /// The component of a declared schema.
+    pub(super) fn component(&self, ty: &TypePlan) -> Schema {
         match ty {
-            TypePlan::Enum { variants, .. } => ObjectBuilder::new()
+            TypePlan::Enum {
+                variants,
+                description,
+                ..
+            } => ObjectBuilder::new()
                 .schema_type(Type::String)
-                .description(schema.description.clone())
+                .description(description.clone())
                 .enum_values(Some(variants.iter().map(|(wire, _)| wire.clone())))
                 .into(),
-            TypePlan::Object { fields, .. } => {
-                let spec_fields = match &schema.kind {
-                    SchemaKind::Object(f) => f.as_slice(),
-                    SchemaKind::Enum(_) => &[],
-                };
+            TypePlan::Object {
+                name,
+                fields,
+                description,
+            } => {
                 let mut object = ObjectBuilder::new()
                     .schema_type(Type::Object)
-                    .description(schema.description.clone());
-                if self.read_from_requests(&schema.name.value) {
+                    .description(description.clone());
+                if self.read_from_requests(name) {
                     // The server refuses members a request schema does not declare.
                     object =
                         object.additional_properties(Some(AdditionalProperties::FreeForm(false)));
                 }
-                self.properties(object, fields, |field| {
-                    spec_fields
-                        .iter()
-                        .find(|f| f.name.value == field.name)
-                        .map(|f| Notes::of(&f.spec))
-                        .unwrap_or_default()
-                })
-                .into()
+                self.properties(object, fields, Notes::of).into()
             }
         }
     }
