@@ -1,8 +1,8 @@
 //! The problems an endpoint declares: each error response's `type`,
 //! `title` and extension members.
 
-use super::plan::{FieldPlan, ProblemPlan};
-use super::types::{TypeTable, rules};
+use super::plan::ProblemPlan;
+use super::types::{TypeTable, field_plan};
 use crate::diag::Diagnostics;
 use crate::names;
 use crate::spec::Endpoint;
@@ -54,15 +54,7 @@ pub(super) fn problems(
             );
             let fwhat = format!("problem member `{name}` of response {status} of {what}");
             if let Some(ty) = types.resolve(&field.spec.ty, &context, &fwhat, d) {
-                members.push(FieldPlan {
-                    name: name.clone(),
-                    ty,
-                    optional: field.optional,
-                    nullable: field.spec.nullable,
-                    rules: rules(&field.spec.rules),
-                    description: field.spec.description.clone(),
-                    example: field.spec.example.clone(),
-                });
+                members.push(field_plan(field, ty));
             }
         }
         let identity = match (&r.problem_type, &r.title) {

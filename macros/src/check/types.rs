@@ -80,15 +80,7 @@ impl TypeTable {
                     table.broken.push(schema.name.value.clone());
                     continue;
                 };
-                plans.push(FieldPlan {
-                    name: field.name.value.clone(),
-                    ty,
-                    optional: field.optional,
-                    nullable: field.spec.nullable,
-                    rules: rules(&field.spec.rules),
-                    description: field.spec.description.clone(),
-                    example: field.spec.example.clone(),
-                });
+                plans.push(field_plan(field, ty));
             }
             if let Some(TypePlan::Object { fields, .. }) = table.get_mut(&schema.name.value) {
                 *fields = plans;
@@ -312,6 +304,19 @@ fn variants(
         out.push((wire, ident));
     }
     out
+}
+
+/// The plan of a declared field whose type resolved to `ty`.
+pub fn field_plan(field: &crate::spec::Field, ty: Ty) -> FieldPlan {
+    FieldPlan {
+        name: field.name.value.clone(),
+        ty,
+        optional: field.optional,
+        nullable: field.spec.nullable,
+        rules: rules(&field.spec.rules),
+        description: field.spec.description.clone(),
+        example: field.spec.example.clone(),
+    }
 }
 
 /// Resolves constraints to plain values.
