@@ -13,7 +13,8 @@
 //!
 //! What lives here, by topic:
 //!
-//! - [`problem`]: RFC 9457 errors and the error policy.
+//! - [`problem`]: RFC 9457 errors and the error policy; [`problem_types`]:
+//!   the types, documented.
 //! - [`auth`]: bearer JWTs, roles and the claims that identify a caller.
 //! - [`extract`]: reading and validating parameters and JSON bodies.
 //! - [`db`]: the [`Database`] trait, typed queries and batches, the two
@@ -45,6 +46,7 @@ pub mod log;
 pub mod native;
 pub mod pipeline;
 pub mod problem;
+pub mod problem_types;
 pub mod request_id;
 pub mod router;
 pub mod service;

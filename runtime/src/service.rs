@@ -44,6 +44,9 @@ pub trait Service: 'static {
     const SECURITY: &'static Security;
     /// The spec's scheduled jobs.
     const JOBS: &'static [crate::jobs::Job] = &[];
+    /// The problem types the spec declares (`type:` on an error response),
+    /// documented at their `type` URIs beside keel's own.
+    const PROBLEM_TYPES: &'static [crate::problem_types::ProblemType] = &[];
     /// Whether an endpoint pages with cursors, which need a cursor key
     /// ([`crate::cursor::CURSOR_KEY_VARIABLE`]).
     const PAGINATED: bool = false;

@@ -141,4 +141,121 @@ pub(super) fn docs_portal_lists_every_operation_and_authorizes_in_a_browser(s: &
             "authorization": format!("Bearer {token}"),
         })
     );
+    assert_eq!(
+        result["problem_page"],
+        json!({"path": "/problems/insufficient-stock", "heading": "Insufficient stock"})
+    );
+}
+
+/// Every problem type the document names, with the status of each response
+/// that names it (`$ref`s to shared responses followed).
+fn named_problem_types(doc: &Value) -> Vec<(String, u16)> {
+    let mut out: Vec<(String, u16)> = Vec::new();
+    let operations = doc["paths"]
+        .as_object()
+        .into_iter()
+        .flat_map(|paths| paths.values())
+        .filter_map(Value::as_object)
+        .flat_map(|ops| ops.values());
+    for operation in operations {
+        for (status, response) in operation["responses"].as_object().into_iter().flatten() {
+            let response = match response["$ref"].as_str() {
+                Some(reference) => {
+                    let name = reference.trim_start_matches("#/components/responses/");
+                    &doc["components"]["responses"][name]
+                }
+                None => response,
+            };
+            let parts = response["content"]["application/problem+json"]["schema"]["allOf"]
+                .as_array()
+                .into_iter()
+                .flatten();
+            for uri in parts
+                .filter_map(|part| part["properties"]["type"]["enum"].as_array())
+                .flatten()
+                .filter_map(Value::as_str)
+            {
+                let status: u16 = status.parse().expect("a status");
+                if !out.iter().any(|(u, s)| u == uri && *s == status) {
+                    out.push((uri.to_owned(), status));
+                }
+            }
+        }
+    }
+    out
+}
+
+pub(super) fn every_problem_type_has_its_page(s: &Server) {
+    let doc: Value = serde_json::from_str(&committed()).expect("JSON");
+    let named = named_problem_types(&doc);
+    // The framework's own, and each the spec declares.
+    for uri in [
+        "/problems/invalid-request",
+        "/problems/invalid-body",
+        "/problems/unauthorized",
+        "/problems/insufficient-stock",
+        "/problems/invalid-transition",
+        "/problems/stale-write",
+        "/problems/below-reserved",
+    ] {
+        assert!(named.iter().any(|(u, _)| u == uri), "{uri} is not named");
+    }
+    for (uri, status) in &named {
+        let json = s.send("GET", uri, &[("accept", "application/json")], None);
+        assert_eq!(json.status, 200, "{uri}");
+        assert_eq!(
+            json.header("content-type"),
+            Some("application/json"),
+            "{uri}"
+        );
+        assert_eq!(json.header("vary"), Some("Accept"), "{uri}");
+        let page = json.json();
+        assert_eq!(page["type"], *uri);
+        assert_eq!(page["status"], *status, "{uri} is named under {status}");
+        for member in ["title", "when", "action"] {
+            assert!(
+                page[member].as_str().is_some_and(|t| !t.is_empty()),
+                "{uri}: {member}"
+            );
+        }
+        let html = s.send("GET", uri, &[("accept", "text/html,*/*;q=0.8")], None);
+        assert_eq!(html.status, 200, "{uri}");
+        assert_eq!(
+            html.header("content-type"),
+            Some("text/html; charset=utf-8"),
+            "{uri}"
+        );
+        let text = String::from_utf8_lossy(&html.body);
+        let title = page["title"].as_str().unwrap_or_default();
+        assert!(text.contains(&format!("<h1>{title}</h1>")), "{uri}: {text}");
+        assert!(text.contains(&format!("<code>{uri}</code>")), "{uri}");
+    }
+    // A declared type's page says where it comes from, and its members.
+    let stock = s.get("/problems/insufficient-stock").json();
+    assert_eq!(
+        stock,
+        json!({
+            "type": "/problems/insufficient-stock",
+            "status": 409,
+            "title": "Insufficient stock",
+            "when": "`POST /v1/orders`: Not enough stock for at least one line; nothing was reserved. `errors` points at each short line's quantity.",
+            "action": "Read the resource again, and decide anew whether and how to retry.",
+            "members": [{"name": "short_skus", "type": "array of string", "description": "Every SKU that is short.", "required": false}],
+        })
+    );
+    // The index lists them all; an unknown type is no page.
+    let index = s.get("/problems").json();
+    let listed: Vec<&str> = index["problem_types"]
+        .as_array()
+        .expect("a list")
+        .iter()
+        .filter_map(|p| p["type"].as_str())
+        .collect();
+    for (uri, _) in &named {
+        assert!(listed.contains(&uri.as_str()), "{uri} is not in the index");
+    }
+    assert_eq!(
+        s.get("/problems/no-such-type").problem(404)["type"],
+        "/problems/no-route"
+    );
 }

@@ -53,6 +53,10 @@ pub(crate) const ALL: &[Case] = &[
         contract::openapi_yaml_is_the_same_document,
     ),
     (
+        "every problem type has its page",
+        contract::every_problem_type_has_its_page,
+    ),
+    (
         "the docs portal is served by the server",
         contract::docs_portal_is_served_from_the_server,
     ),

@@ -13,7 +13,7 @@ mod mapping;
 mod paginate;
 mod params;
 pub mod plan;
-mod problems;
+pub mod problems;
 mod returns;
 mod typed;
 mod types;
@@ -111,6 +111,7 @@ pub fn check(
         }
     }
     links::plan(spec, &types, &mut endpoints, d);
+    let problem_types = problems::catalogue(spec, &types, &endpoints, d);
     let jobs = jobs::check(spec, sql, d);
 
     let handler_queries: Vec<usize> = spec
@@ -272,6 +273,7 @@ pub fn check(
             .map(|t| (t.name.value.clone(), t.description.clone()))
             .collect(),
         schemas: spec.schemas.iter().map(|s| s.name.value.clone()).collect(),
+        problem_types,
         types: types.types.clone(),
         queries,
         endpoints,
@@ -325,11 +327,14 @@ fn check_routes(spec: &Spec, d: &mut Diagnostics) {
             Segment::Static(s) => Some(s.as_str()),
             Segment::Param(_) => None,
         });
-        if matches!(first, Some("docs" | "openapi.json" | "openapi.yaml")) {
+        if matches!(
+            first,
+            Some("docs" | "openapi.json" | "openapi.yaml" | "problems")
+        ) {
             d.error_help(
                 &endpoint.path.loc,
                 format!(
-                    "endpoint `{}`: {} is served by keel itself (the OpenAPI document and the docs portal)",
+                    "endpoint `{}`: {} is served by keel itself (the OpenAPI document, the docs portal and the problem type pages)",
                     endpoint.id.value, endpoint.path.value
                 ),
                 "choose another path",

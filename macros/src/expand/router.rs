@@ -109,6 +109,24 @@ pub(super) fn expand(plan: &Plan, document: &Document) -> TokenStream {
         let path = path.to_string_lossy();
         quote!(::keel::Migration { name: #name, sql: ::core::include_str!(#path) })
     });
+    let problem_types = plan.problem_types.iter().map(|p| {
+        let (slug, status, title, when, action) = (&p.slug, p.status, &p.title, &p.when, &p.action);
+        let members = p.members.iter().map(|(name, ty, description, required)| {
+            quote! {
+                ::keel::problem_types::Member { name: #name, ty: #ty, description: #description, required: #required }
+            }
+        });
+        quote! {
+            ::keel::problem_types::ProblemType {
+                slug: #slug,
+                status: #status,
+                title: #title,
+                when: #when,
+                action: #action,
+                members: &[#(#members),*],
+            }
+        }
+    });
     quote! {
         /// The API: its router and migrations, served by `keel::native` or
         /// `keel::worker`.
@@ -124,6 +142,7 @@ pub(super) fn expand(plan: &Plan, document: &Document) -> TokenStream {
             const SECURITY: &'static ::keel::auth::Security = &auth::SECURITY;
             const JOBS: &'static [::keel::jobs::Job] = #jobs;
             const PAGINATED: bool = #paginated;
+            const PROBLEM_TYPES: &'static [::keel::problem_types::ProblemType] = &[#(#problem_types),*];
 
             fn handle<D: ::keel::Database>(
                 cx: &::keel::Context<'_, D>,

@@ -19,7 +19,8 @@ mod security;
 
 use links::uri_reference_schema;
 use problems::{
-    COMMON_RESPONSES, default_description, problem_response, problem_schema, violation_schema,
+    COMMON_RESPONSES, common_types, default_description, problem_response, problem_schema,
+    violation_schema, with_types,
 };
 use schema::{default_json, integer_schema, string_schema};
 
@@ -132,7 +133,11 @@ pub fn build(plan: &Plan) -> OpenApi {
         if matches!(status, 401 | 403) && !secured {
             continue;
         }
-        let mut response = problem_response(description, None);
+        let types = common_types(*status);
+        let mut response = problem_response(
+            &with_types(description, &types),
+            docs.problem_members(&types, &[]),
+        );
         add_framework_header(&mut response, *status);
         components = components.response(*name, response);
     }
@@ -365,8 +370,9 @@ impl Docs<'_> {
             let members = endpoint
                 .problems
                 .iter()
-                .find(|p| p.status == status && !p.members.is_empty())
-                .map(|p| self.members(&p.members));
+                .find(|p| p.status == status)
+                .map_or(&[][..], |p| p.members.as_slice());
+            let types = self.types_of(endpoint, status);
             let idempotency_note = endpoint
                 .idempotency
                 .as_ref()
@@ -377,9 +383,11 @@ impl Docs<'_> {
                 (None, Some(note)) => Some(note.to_owned()),
                 (d, None) => d,
             };
-            let response: RefOr<Response> = match (declared_description, members, reference) {
-                (None, None, Some(name)) => Ref::from_response_name(name).into(),
-                (description, members, _) => {
+            let response: RefOr<Response> = match (declared_description, reference) {
+                (None, Some(name)) if members.is_empty() && types == common_types(status) => {
+                    Ref::from_response_name(name).into()
+                }
+                (description, _) => {
                     // A status the spec describes can still come from the
                     // framework for its usual reason; say both.
                     let shared = match status {
@@ -396,7 +404,10 @@ impl Docs<'_> {
                         (Some(d), None) => d,
                         (None, _) => default_description(status).to_owned(),
                     };
-                    let mut response = problem_response(&text, members);
+                    let mut response = problem_response(
+                        &with_types(&text, &types),
+                        self.problem_members(&types, members),
+                    );
                     if shared {
                         add_framework_header(&mut response, status);
                     }

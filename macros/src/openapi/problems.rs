@@ -10,7 +10,8 @@ use utoipa::openapi::schema::{
     AdditionalProperties, ArrayBuilder, KnownFormat, ObjectBuilder, Ref, Schema, SchemaFormat, Type,
 };
 
-use crate::check::plan::{EndpointKind, EndpointPlan};
+use crate::check::plan::{EndpointKind, EndpointPlan, FieldPlan};
+use crate::check::problems::KEEL_TYPES;
 
 use super::{Docs, PROBLEM_JSON};
 
@@ -138,20 +139,97 @@ pub(super) fn default_description(status: u16) -> &'static str {
     }
 }
 
-/// A problem response; `members` are the extension members the problem
-/// carries besides RFC 9457's.
-pub(super) fn problem_response(description: &str, members: Option<Schema>) -> Response {
+/// keel's own problem types a shared response component stands for: those
+/// of its status that any operation may answer with.
+pub(super) fn common_types(status: u16) -> Vec<String> {
+    KEEL_TYPES
+        .iter()
+        .filter(|(slug, s)| {
+            *s == status
+                && !matches!(
+                    *slug,
+                    "idempotency-key-in-use"
+                        | "idempotency-key-reused"
+                        | "precondition-failed"
+                        | "request-timeout"
+                )
+        })
+        .map(|(slug, _)| format!("/problems/{slug}"))
+        .collect()
+}
+
+impl Docs<'_> {
+    /// The problem types `endpoint` may answer `status` with: keel's own,
+    /// and the one its declared response names.
+    pub(super) fn types_of(&self, endpoint: &EndpointPlan, status: u16) -> Vec<String> {
+        let mut types = common_types(status);
+        let mut add = |slug: &str| {
+            let uri = format!("/problems/{slug}");
+            if !types.contains(&uri) {
+                types.push(uri);
+            }
+        };
+        if endpoint.idempotency.is_some() {
+            match status {
+                409 => add("idempotency-key-in-use"),
+                422 => add("idempotency-key-reused"),
+                _ => {}
+            }
+        }
+        if let Some((slug, _)) = endpoint
+            .problems
+            .iter()
+            .find(|p| p.status == status)
+            .and_then(|p| p.identity.as_ref())
+        {
+            add(slug);
+        }
+        types
+    }
+
+    /// The members of a problem response besides the `Problem` schema's:
+    /// its `type`, one of `types`, and the declared extension members.
+    pub(super) fn problem_members(&self, types: &[String], fields: &[FieldPlan]) -> Schema {
+        let kind = ObjectBuilder::new()
+            .schema_type(Type::String)
+            .enum_values(Some(types.iter().cloned()))
+            .description(Some(
+                "The kind of problem: its page at this URI says when it happens and what to do.",
+            ));
+        let object = ObjectBuilder::new()
+            .schema_type(Type::Object)
+            .property("type", kind)
+            .required("type");
+        self.properties(object, fields, |field| super::Notes {
+            description: field.description.clone(),
+            example: None,
+        })
+        .into()
+    }
+}
+
+/// `description`, followed by the problem types it may carry, each linked
+/// to its page.
+pub(super) fn with_types(description: &str, types: &[String]) -> String {
+    let links: Vec<String> = types.iter().map(|t| format!("[`{t}`]({t})")).collect();
+    match links.as_slice() {
+        [] => description.to_owned(),
+        [one] => format!("{description} Its `type` is {one}."),
+        _ => format!("{description} Its `type` is one of {}.", links.join(", ")),
+    }
+}
+
+/// A problem response: `members` is the schema of its `type` and extension
+/// members, besides the `Problem` schema's.
+pub(super) fn problem_response(description: &str, members: Schema) -> Response {
     let problem = Ref::from_schema_name("Problem");
-    let schema: RefOr<Schema> = match members {
-        Some(members) => Schema::AllOf(
-            utoipa::openapi::schema::AllOfBuilder::new()
-                .item(problem)
-                .item(members)
-                .build(),
-        )
-        .into(),
-        None => problem.into(),
-    };
+    let schema: RefOr<Schema> = Schema::AllOf(
+        utoipa::openapi::schema::AllOfBuilder::new()
+            .item(problem)
+            .item(members)
+            .build(),
+    )
+    .into();
     ResponseBuilder::new()
         .description(description)
         .content(

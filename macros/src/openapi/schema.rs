@@ -223,16 +223,6 @@ impl Docs<'_> {
         }
     }
 
-    /// The schema of a problem's extension members.
-    pub(super) fn members(&self, fields: &[FieldPlan]) -> Schema {
-        let object = ObjectBuilder::new().schema_type(Type::Object);
-        self.properties(object, fields, |field| Notes {
-            description: field.description.clone(),
-            example: None,
-        })
-        .into()
-    }
-
     /// Adds `fields` to `object` as properties (required unless optional),
     /// each described by `notes`.
     pub(super) fn properties(

@@ -3,7 +3,8 @@
 // page errors, failed requests, and any request that left the server (the
 // portal must work offline). Given a bearer token, it then authorizes with
 // it ("Authorize"), calls `list_orders` ("Try it out", "Execute"), and adds
-// the status the portal shows and the Authorization header it sent.
+// the status the portal shows and the Authorization header it sent. Last,
+// it follows a problem type's link from an operation to the type's page.
 //
 // Usage: node docs.mjs <base-url> [scheme token]
 import { chromium } from 'playwright-core';
@@ -77,6 +78,27 @@ try {
       operation: 'list_orders',
       status: (await page.textContent(status))?.trim(),
       authorization: sent,
+    };
+  }
+  // A problem response links each type it may carry to its page: open one
+  // from the portal, as a reader would.
+  {
+    const href = '/problems/insufficient-stock';
+    const op = '#operations-orders-create_order';
+    await page.click(`${op} .opblock-summary`);
+    const link = page.locator(`${op} a[href="${href}"]`).first();
+    await link.waitFor({ timeout: 30_000 });
+    const popup = page.context().waitForEvent('page', { timeout: 5_000 }).catch(() => null);
+    await link.click();
+    let target = await popup;
+    if (!target) {
+      await page.waitForURL(`**${href}`, { timeout: 10_000 });
+      target = page;
+    }
+    await target.waitForLoadState('load');
+    result.problem_page = {
+      path: new URL(target.url()).pathname,
+      heading: (await target.textContent('h1'))?.trim() ?? '',
     };
   }
   for (const blocked of await page.evaluate(() => window.__blocked)) {

@@ -99,4 +99,27 @@ assert.equal(problem.type, '/problems/insufficient-stock');
 assert.equal(problem.status, 409);
 assert.deepEqual(problem.short_skus, ['ELE-004']);
 
+// Each problem response names the types it may carry, so a client can
+// switch on them and the compiler checks the switch covers them all.
+type OrderConflict =
+  paths['/v1/orders']['post']['responses'][409]['content']['application/problem+json'];
+function advice(p: OrderConflict): string {
+  switch (p.type) {
+    case '/problems/insufficient-stock':
+      return `short: ${(p.short_skus ?? []).join(', ')}`;
+    case '/problems/idempotency-key-in-use':
+      return 'retry after Retry-After';
+    case '/problems/conflict':
+      return 'read again';
+    default: {
+      const unnamed: never = p.type;
+      return unnamed;
+    }
+  }
+}
+// A type the response does not name is not one it can carry.
+const notNamed: '/problems/not-found' extends OrderConflict['type'] ? true : false = false;
+assert.equal(notNamed, false);
+assert.equal(advice(refused.error as OrderConflict), 'short: ELE-004');
+
 console.log('typescript client: ok');

@@ -196,6 +196,24 @@ pub struct ProblemPlan {
     pub members: Vec<FieldPlan>,
 }
 
+/// A problem type the spec declares, as its page at `/problems/{slug}`
+/// documents it.
+#[derive(Debug, Clone)]
+pub struct ProblemTypePlan {
+    /// The slug.
+    pub slug: String,
+    /// Its status.
+    pub status: u16,
+    /// Its title.
+    pub title: String,
+    /// When it happens: each declaring operation and its description.
+    pub when: String,
+    /// What a client should do.
+    pub action: String,
+    /// Its members: name, JSON type as text, description, required.
+    pub members: Vec<(String, String, String, bool)>,
+}
+
 /// A guard: a query whose rows refuse the request with a declared problem.
 #[derive(Debug, Clone)]
 pub struct GuardPlan {

@@ -118,6 +118,8 @@ pub struct Plan {
     /// The declared schemas' names, in declaration order (the types made
     /// for inline enums are not among them).
     pub schemas: Vec<String>,
+    /// The problem types the spec declares.
+    pub problem_types: Vec<ProblemTypePlan>,
     /// Types.
     pub types: Vec<TypePlan>,
     /// Queries.

@@ -184,6 +184,9 @@ pub struct Response {
     pub problem_type: Option<Spanned<String>>,
     /// The problem's `title`; errors only.
     pub title: Option<Spanned<String>>,
+    /// What a client should do about the problem (its type's page says
+    /// it); errors only.
+    pub action: Option<String>,
 }
 
 /// How an endpoint takes an `Idempotency-Key`.

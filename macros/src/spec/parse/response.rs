@@ -47,6 +47,7 @@ pub(super) fn parse_responses(
             extensions: Vec::new(),
             problem_type: None,
             title: None,
+            action: None,
         };
         match value {
             Node::Scalar(s) if success => {
@@ -66,6 +67,7 @@ pub(super) fn parse_responses(
                         "extensions",
                         "type",
                         "title",
+                        "action",
                     ],
                     &rwhat,
                     d,
@@ -106,12 +108,18 @@ pub(super) fn parse_responses(
                 }
                 let problem_type = rmap.opt_str(src, "type", &rwhat, d);
                 let title = rmap.opt_str(src, "title", &rwhat, d);
+                let action = rmap.opt_str(src, "action", &rwhat, d);
                 if success {
-                    if let Some(loc) = problem_type.as_ref().or(title.as_ref()).map(|s| &s.loc) {
+                    if let Some(loc) = problem_type
+                        .as_ref()
+                        .or(title.as_ref())
+                        .or(action.as_ref())
+                        .map(|s| &s.loc)
+                    {
                         d.error_help(
                             loc,
                             format!(
-                                "{rwhat}: `type` and `title` name the problem of an error response"
+                                "{rwhat}: `type`, `title` and `action` describe the problem of an error response"
                             ),
                             "remove them from the success response",
                         );
@@ -119,6 +127,7 @@ pub(super) fn parse_responses(
                 } else {
                     (response.problem_type, response.title) =
                         problem_identity(problem_type, title, &rwhat, d);
+                    response.action = action.map(|a| a.value);
                 }
             }
         }

@@ -1,6 +1,7 @@
 //! What every API serves besides its endpoints: its OpenAPI document at
-//! `/openapi.json` and `/openapi.yaml`, and, with the `docs-portal` feature
-//! (on by default), an interactive reference at `/docs`.
+//! `/openapi.json` and `/openapi.yaml`, a page for each problem type at its
+//! `type` URI (`/problems/…`, see `problems`), and, with the `docs-portal`
+//! feature (on by default), an interactive reference at `/docs`.
 //!
 //! The portal is Swagger UI, from its release archive (vendored on
 //! crates.io): it works with no network at all, on both targets. Natively its
@@ -12,6 +13,8 @@
 //! URLs, so it loads behind a path prefix too (where "Try it out" sends
 //! requests is up to the document's `servers`).
 
+mod problems;
+
 use http::{Method, StatusCode, header};
 
 use crate::http::{Request, Response};
@@ -19,7 +22,7 @@ use crate::problem::Problem;
 use crate::service::Service;
 
 /// The paths served here, which no endpoint may use.
-pub const RESERVED_PATHS: &[&str] = &["/openapi.json", "/openapi.yaml", "/docs"];
+pub const RESERVED_PATHS: &[&str] = &["/openapi.json", "/openapi.yaml", "/docs", "/problems"];
 
 /// Answers `req` if it is for the document or the portal.
 pub fn respond<S: Service>(req: &Request) -> Option<Response> {
@@ -27,6 +30,9 @@ pub fn respond<S: Service>(req: &Request) -> Option<Response> {
     let found = match path {
         "/openapi.json" => Some(document(S::OPENAPI_JSON, "application/json")),
         "/openapi.yaml" => Some(document(S::OPENAPI_YAML, "application/yaml")),
+        _ if path.starts_with("/problems") => {
+            problems::respond(S::PROBLEM_TYPES, S::TITLE, path, &req.headers)
+        }
         _ => portal::<S>(path),
     }?;
     if req.method != Method::GET {
