@@ -12,7 +12,10 @@
 keel::api!(
     spec = "../api.yaml",
     queries = "queries",
-    migrations = "../migrations"
+    migrations = "../migrations",
+    // The contract as last released: a change that would break its
+    // clients fails the build (docs/openapi.md, "Evolving the API").
+    contract = "../docs/contract"
 );
 
 /// The sample data a new development database is filled with.

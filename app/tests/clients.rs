@@ -78,6 +78,21 @@ fn committed_openapi_document_is_current() {
     }
 }
 
+/// The changelog against the released contract (`docs/contract/`) is the
+/// one the build classified; breaking changes never get this far (the
+/// build fails on them unless the major version was raised).
+#[test]
+fn api_changelog_is_current() {
+    let path = root().join("docs/CHANGELOG-API.md");
+    let committed = std::fs::read_to_string(&path).unwrap_or_default();
+    let generated = <app::Api as keel::Service>::API_CHANGELOG;
+    assert!(
+        committed == generated,
+        "docs/CHANGELOG-API.md is stale. Refresh it with:\n\n    cargo run -q -p app -- --changelog > docs/CHANGELOG-API.md\n\nIt should read:\n{generated}"
+    );
+    assert!(generated.contains("## 1.0.0"), "{generated}");
+}
+
 #[test]
 fn document_passes_the_openapi_validator() {
     let out = succeed(

@@ -19,6 +19,8 @@ struct Args {
     spec: String,
     queries: String,
     migrations: String,
+    /// The directory of released contracts (`v1.json`, …), if any.
+    contract: Option<String>,
     /// Paths are relative to the calling file rather than the crate.
     from_file: bool,
 }
@@ -29,6 +31,7 @@ impl Parse for Args {
             spec: "api.yaml".into(),
             queries: "queries".into(),
             migrations: "migrations".into(),
+            contract: None,
             from_file: false,
         };
         while !input.is_empty() {
@@ -39,6 +42,7 @@ impl Parse for Args {
                 "spec" => args.spec = value.value(),
                 "queries" => args.queries = value.value(),
                 "migrations" => args.migrations = value.value(),
+                "contract" => args.contract = Some(value.value()),
                 "paths_from" => {
                     args.from_file = match value.value().as_str() {
                         "crate" => false,
@@ -57,7 +61,7 @@ impl Parse for Args {
                     return Err(syn::Error::new(
                         key.span(),
                         format!(
-                            "unknown argument `{other}`; expected `spec`, `queries`, `migrations` or `paths_from`"
+                            "unknown argument `{other}`; expected `spec`, `queries`, `migrations`, `contract` or `paths_from`"
                         ),
                     ));
                 }
@@ -104,6 +108,7 @@ pub fn run(
         spec: &args.spec,
         queries: &args.queries,
         migrations: &args.migrations,
+        contract: args.contract.as_deref(),
         call_file,
         call_at,
     };
@@ -129,6 +134,8 @@ pub struct Files<'a> {
     pub queries: &'a str,
     /// The migrations directory.
     pub migrations: &'a str,
+    /// The directory of released contracts, if the API keeps one.
+    pub contract: Option<&'a str>,
     /// The file that calls the macro, where handlers are looked for.
     pub call_file: Option<&'a Path>,
     /// Where in it (1-based line and column).
@@ -255,6 +262,14 @@ pub fn generate_both(
     } else {
         None
     };
+    // The released contract the document is compared with: a new one
+    // (a version cut) rebuilds the app.
+    if let (Some(dir), Some(spec)) = (files.contract, &spec)
+        && let Ok(Some(path)) =
+            crate::contract::released_path(&normalize(&manifest_dir.join(dir)), &spec.info.version)
+    {
+        tracked.push(path);
+    }
     let resolved = Resolved::new(&queries, &described);
     let sources = check::plan::Sources {
         migrations: migrations
@@ -283,7 +298,21 @@ pub fn generate_both(
     };
     let document = openapi::render(&plan).map_err(|e| vec![format!("{spec_file}: {e}")])?;
     clock.lap("OpenAPI");
-    let tokens = expand::expand(&plan, &document);
+    let changelog = match (files.contract, &spec) {
+        (Some(dir), Some(spec)) => {
+            let path = normalize(&manifest_dir.join(dir));
+            let shown = display(&path);
+            let changelog =
+                crate::contract::check(spec, &spec_file, &path, &shown, &document.json, &mut d);
+            if d.has_errors() {
+                return Err(render(d));
+            }
+            changelog
+        }
+        _ => String::new(),
+    };
+    clock.lap("contract");
+    let tokens = expand::expand(&plan, &document, &changelog);
     clock.lap("code");
     clock.report(&spec_file);
     Ok((tokens, document.json))

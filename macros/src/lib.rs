@@ -14,6 +14,7 @@
 #![allow(unreachable_pub)]
 
 mod check;
+mod contract;
 mod diag;
 mod driver;
 mod expand;

@@ -47,6 +47,10 @@ pub trait Service: 'static {
     /// The problem types the spec declares (`type:` on an error response),
     /// documented at their `type` URIs beside keel's own.
     const PROBLEM_TYPES: &'static [crate::problem_types::ProblemType] = &[];
+    /// The API's changes since its released contract, as a Markdown
+    /// changelog (empty when the spec keeps no contract: `contract =` in
+    /// `keel::api!`).
+    const API_CHANGELOG: &'static str = "";
     /// Whether an endpoint pages with cursors, which need a cursor key
     /// ([`crate::cursor::CURSOR_KEY_VARIABLE`]).
     const PAGINATED: bool = false;

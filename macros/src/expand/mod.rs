@@ -28,13 +28,14 @@ use crate::check::plan::{Plan, RulesPlan, Ty};
 use crate::openapi::Document;
 use crate::spec::StringFormat;
 
-/// All generated code; the API serves `document`.
-pub fn expand(plan: &Plan, document: &Document) -> TokenStream {
+/// All generated code; the API serves `document`, and carries `changelog`
+/// (its changes since the released contract).
+pub fn expand(plan: &Plan, document: &Document, changelog: &str) -> TokenStream {
     let types = types::expand(plan);
     let auth = auth::expand(plan);
     let queries = queries::expand(plan);
     let endpoints = endpoints::expand(plan);
-    let router = router::expand(plan, document);
+    let router = router::expand(plan, document, changelog);
     let tracked = plan.tracked.iter().map(|p| {
         let p = p.to_string_lossy();
         quote! { const _: &[u8] = ::core::include_bytes!(#p); }

@@ -9,7 +9,7 @@ use crate::check::plan::{EndpointKind, EndpointPlan, Plan};
 use crate::openapi::Document;
 use crate::spec::{HttpMethod, Segment};
 
-pub(super) fn expand(plan: &Plan, document: &Document) -> TokenStream {
+pub(super) fn expand(plan: &Plan, document: &Document, changelog: &str) -> TokenStream {
     // Group endpoints by route shape (parameters as wildcards).
     let mut shapes: Vec<(Vec<Option<&str>>, Vec<&EndpointPlan>)> = Vec::new();
     for e in &plan.endpoints {
@@ -143,6 +143,7 @@ pub(super) fn expand(plan: &Plan, document: &Document) -> TokenStream {
             const JOBS: &'static [::keel::jobs::Job] = #jobs;
             const PAGINATED: bool = #paginated;
             const PROBLEM_TYPES: &'static [::keel::problem_types::ProblemType] = &[#(#problem_types),*];
+            const API_CHANGELOG: &'static str = #changelog;
 
             fn handle<D: ::keel::Database>(
                 cx: &::keel::Context<'_, D>,

@@ -75,6 +75,7 @@ fn messages(dir: &Path) -> Vec<String> {
         spec: "api.yaml",
         queries: "queries",
         migrations: "migrations",
+        contract: None,
         call_file: None,
         call_at: None,
     };
@@ -301,6 +302,7 @@ fn expansion_snapshots() {
             spec: "api.yaml",
             queries: "queries",
             migrations: "migrations",
+            contract: None,
             call_file: None,
             call_at: None,
         };

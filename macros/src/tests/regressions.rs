@@ -71,6 +71,7 @@ fn crate_in_time(
             spec: "api.yaml",
             queries: "queries",
             migrations: "migrations",
+            contract: None,
             call_file: lib.is_file().then_some(lib.as_path()),
             call_at: Some((1, 1)),
         };

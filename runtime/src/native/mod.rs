@@ -151,6 +151,10 @@ impl<S: Service> Server<S> {
             print!("{}", S::OPENAPI_JSON);
             return ExitCode::SUCCESS;
         }
+        if options.changelog {
+            print!("{}", S::API_CHANGELOG);
+            return ExitCode::SUCCESS;
+        }
         if let Some(Command::Token(args)) = &options.command {
             let minted = self
                 .variables(&options)

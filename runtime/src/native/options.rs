@@ -77,6 +77,10 @@ pub struct Options {
     /// Print the OpenAPI document (JSON) to standard output and exit.
     #[arg(long)]
     pub openapi: bool,
+    /// Print the API's changelog since its released contract (Markdown) to
+    /// standard output and exit.
+    #[arg(long)]
+    pub changelog: bool,
     /// Something to do instead of serving.
     #[command(subcommand)]
     pub command: Option<Command>,

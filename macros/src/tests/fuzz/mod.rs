@@ -257,6 +257,7 @@ fn generate(
         spec: "api.yaml",
         queries: "queries",
         migrations: "migrations",
+        contract: None,
         call_file: (!case.rust.is_empty()).then_some(call_file.as_path()),
         call_at,
     };
