@@ -8,7 +8,7 @@ use std::process::Command;
 
 /// The most the gzipped upload may weigh, in KiB (wrangler's figure).
 /// Raise it only with a reason in `docs/benchmarks.md`.
-const BUDGET_KIB: f64 = 270.0;
+const BUDGET_KIB: f64 = 300.0;
 
 #[test]
 fn the_worker_upload_stays_within_its_budget() {
