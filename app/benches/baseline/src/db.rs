@@ -75,8 +75,8 @@ pub(crate) struct Queries {
     pub(crate) check_all_available: &'static str,
     pub(crate) insert_order: &'static str,
     pub(crate) insert_order_lines: &'static str,
-    pub(crate) order_by_ref: &'static str,
-    pub(crate) order_lines_by_ref: &'static str,
+    pub(crate) placed_order: &'static str,
+    pub(crate) placed_order_lines: &'static str,
 }
 
 const HEALTH: &str = include_str!("../../../queries/health.sql");
@@ -95,8 +95,8 @@ impl Queries {
             check_all_available: query(INVENTORY, "check_all_available")?,
             insert_order: query(ORDERS, "insert_order")?,
             insert_order_lines: query(ORDERS, "insert_order_lines")?,
-            order_by_ref: query(ORDERS, "order_by_ref")?,
-            order_lines_by_ref: query(ORDERS, "order_lines_by_ref")?,
+            placed_order: query(ORDERS, "placed_order")?,
+            placed_order_lines: query(ORDERS, "placed_order_lines")?,
         })
     }
 }
@@ -269,4 +269,16 @@ fn connect(path: &Path, read_only: bool) -> rusqlite::Result<Connection> {
     conn.set_db_config(DbConfig::SQLITE_DBCONFIG_ENABLE_QPSG, true)?;
     conn.set_prepared_statement_cache_capacity(128);
     Ok(conn)
+}
+
+#[cfg(test)]
+mod tests {
+    /// This server runs the app's SQL, found by name: a query the app
+    /// renames or drops must be followed here.
+    #[test]
+    fn every_query_it_runs_is_in_the_app() {
+        if let Err(missing) = super::Queries::load() {
+            panic!("{missing}");
+        }
+    }
 }

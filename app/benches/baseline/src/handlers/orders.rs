@@ -155,11 +155,14 @@ pub(crate) async fn create_order(
     let order_ref = random_hex::<16>()?;
     let items = to_json_text(&request.items)?;
     let customer_id = request.customer_id;
-    let address = request.shipping_address;
-    // One transaction, as app/src/orders.rs runs its batch: read the
-    // availability (to explain a refusal), insert the order only if every
-    // line can be served, its lines (whose trigger reserves the stock),
-    // then read back what was written.
+    let address = to_json_text(&request.shipping_address)?;
+    let (role, sub) = (caller.role.as_str(), caller.sub);
+    // One transaction, with the app's SQL: read the availability (to
+    // explain a refusal), insert the order only if every line can be
+    // served, its lines (whose trigger reserves the stock), then read back
+    // what was written, by the request's random token as the generated
+    // server finds it by its nonce. (The generated server explains a
+    // refusal with its guards instead of the availability read.)
     let (lines, order, order_lines) = app
         .db
         .write(move |conn, sql| {
@@ -179,23 +182,24 @@ pub(crate) async fn create_order(
                 .collect::<rusqlite::Result<Vec<_>>>()?;
             tx.prepare_cached(sql.insert_order)?
                 .execute(named_params! {
-                    ":order_ref": order_ref,
-                    ":auth_role": caller.role.as_str(),
+                    ":nonce": order_ref,
+                    ":auth_role": role,
                     ":customer_id": customer_id,
-                    ":auth_sub": caller.sub,
-                    ":ship_name": address.name,
-                    ":ship_line1": address.line1,
-                    ":ship_line2": address.line2,
-                    ":ship_city": address.city,
-                    ":ship_postal_code": address.postal_code,
-                    ":ship_country": address.country,
+                    ":auth_sub": sub,
+                    ":shipping_address": address,
                     ":items": items,
                 })?;
+            let by_token = named_params! { ":nonce": order_ref, ":auth_role": role, ":auth_sub": sub };
             tx.prepare_cached(sql.insert_order_lines)?
-                .execute(named_params! { ":order_ref": order_ref, ":items": items })?;
+                .execute(named_params! {
+                    ":nonce": order_ref,
+                    ":auth_role": role,
+                    ":auth_sub": sub,
+                    ":items": items,
+                })?;
             let order = tx
-                .prepare_cached(sql.order_by_ref)?
-                .query_row(named_params! { ":order_ref": order_ref }, |r| {
+                .prepare_cached(sql.placed_order)?
+                .query_row(by_token, |r| {
                     Ok(PlacedOrder {
                         id: r.get(0)?,
                         customer_id: r.get(1)?,
@@ -216,9 +220,8 @@ pub(crate) async fn create_order(
                 })
                 .optional()?;
             let order_lines = tx
-                .prepare_cached(sql.order_lines_by_ref)?
-                .query_map(named_params! { ":order_ref": order_ref }, |r| {
-                    let currency: String = r.get(7)?;
+                .prepare_cached(sql.placed_order_lines)?
+                .query_map(named_params! { ":nonce": order_ref }, |r| {
                     Ok(OrderLine {
                         line: r.get(0)?,
                         sku: r.get(1)?,
@@ -227,11 +230,11 @@ pub(crate) async fn create_order(
                         quantity: r.get(4)?,
                         unit_price: Money {
                             amount_cents: r.get(5)?,
-                            currency: currency.clone(),
+                            currency: r.get(6)?,
                         },
                         line_total: Money {
-                            amount_cents: r.get(6)?,
-                            currency,
+                            amount_cents: r.get(7)?,
+                            currency: r.get(8)?,
                         },
                     })
                 })?
