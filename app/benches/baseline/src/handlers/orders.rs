@@ -189,7 +189,8 @@ pub(crate) async fn create_order(
                     ":shipping_address": address,
                     ":items": items,
                 })?;
-            let by_token = named_params! { ":nonce": order_ref, ":auth_role": role, ":auth_sub": sub };
+            let by_token =
+                named_params! { ":nonce": order_ref, ":auth_role": role, ":auth_sub": sub };
             tx.prepare_cached(sql.insert_order_lines)?
                 .execute(named_params! {
                     ":nonce": order_ref,
