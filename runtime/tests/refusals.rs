@@ -102,6 +102,39 @@ async fn a_guard_refuses_with_its_declared_problem_filled_from_its_rows() {
 }
 
 #[tokio::test]
+async fn a_write_that_does_not_hold_back_for_its_guard_is_a_500() {
+    let f = fixture();
+    // Shelf A is full; `force_box`'s insert does not check, so the guard's
+    // refusal would not be true: the answer is a 500, and the log names the
+    // guard and the write.
+    let (status, _, body) = f
+        .call(
+            Method::POST,
+            "/shelves/A/forced",
+            &[],
+            Some(json!({"label": "rope"})),
+        )
+        .await;
+    assert_eq!(status, StatusCode::INTERNAL_SERVER_ERROR, "{body}");
+    assert_eq!(body["type"], "/problems/internal");
+    assert_eq!(
+        boxes(&f),
+        4,
+        "the write went through, which is what the 500 reports"
+    );
+    // With room on the shelf, the guard does not fire and the box is added.
+    let (status, _, body) = f
+        .call(
+            Method::POST,
+            "/shelves/B/forced",
+            &[],
+            Some(json!({"label": "rope"})),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+}
+
+#[tokio::test]
 async fn a_new_row_is_found_by_the_nonce_and_linked_to() {
     let f = fixture();
     let (status, headers, body) = f
