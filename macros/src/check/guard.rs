@@ -12,7 +12,7 @@
 //!   violation per row); any other column is an error, and so is a
 //!   required member no column fills.
 
-use super::mapping::{Mapped, check_column};
+use super::mapping::{Mapped, check_column, column_facts};
 use super::plan::{FieldPlan, GuardPlan, MemberFill, ProblemPlan, Ty};
 use super::types::describe;
 use crate::diag::Diagnostics;
@@ -264,10 +264,5 @@ fn member_fill(
 
 /// Whether column `i` of `m` may be NULL, by its annotation or inference.
 fn nullable(m: &Mapped<'_>, i: usize) -> bool {
-    let column = &m.columns[i];
-    m.query
-        .column_types
-        .iter()
-        .find(|(n, _)| n.value == column.name)
-        .map_or(column.typed.nullable, |(_, t)| t.nullable)
+    column_facts(m, i).is_some_and(|(_, nullable, _)| nullable)
 }

@@ -48,7 +48,7 @@ pub(in crate::check) fn etag_column(
     };
     used[root.stmt][col] = true;
     let column = &root.columns[col];
-    let sql = column.typed.ty;
+    let (sql, _, _) = column_facts(root, col)?;
     if !matches!(sql, SqlType::Text | SqlType::Integer | SqlType::Unknown) {
         d.error(
             &root.query.loc_at_line_col(column.at),
@@ -65,6 +65,34 @@ pub(in crate::check) fn etag_column(
     Some(col)
 }
 
+/// What is known of column `index` of the query: its SQL type, whether it
+/// may be NULL, and why. An annotation on the column (`-- column x: ...`)
+/// overrides what was inferred.
+pub(in crate::check) fn column_facts(
+    m: &Mapped<'_>,
+    index: usize,
+) -> Option<(SqlType, bool, Option<String>)> {
+    let column = m.columns.get(index)?;
+    let annotation = m
+        .query
+        .column_types
+        .iter()
+        .find(|(n, _)| n.value == column.name)
+        .map(|(_, t)| t);
+    Some(match annotation {
+        Some(t) => (
+            annotated_sql_type(&t.name),
+            t.nullable,
+            Some("its annotation says `?`".to_owned()),
+        ),
+        None => (
+            column.typed.ty,
+            column.typed.nullable,
+            column.typed.why.clone(),
+        ),
+    })
+}
+
 /// Checks that column `index` of the query can feed a field of type `ty`
 /// (`option`: the field may be null or absent): a compatible type, and no
 /// NULL into a field that cannot hold one. An annotation on the column
@@ -78,26 +106,9 @@ pub(in crate::check) fn check_column(
     what: &str,
     d: &mut Diagnostics,
 ) {
-    let Some(column) = m.columns.get(index) else {
+    let (Some(column), Some((sql, nullable, why))) = (m.columns.get(index), column_facts(m, index))
+    else {
         return;
-    };
-    let annotation = m
-        .query
-        .column_types
-        .iter()
-        .find(|(n, _)| n.value == column.name)
-        .map(|(_, t)| t);
-    let (sql, nullable, why) = match annotation {
-        Some(t) => (
-            annotated_sql_type(&t.name),
-            t.nullable,
-            Some("its annotation says `?`".to_owned()),
-        ),
-        None => (
-            column.typed.ty,
-            column.typed.nullable,
-            column.typed.why.clone(),
-        ),
     };
     let loc = m.query.loc_at_line_col(column.at);
     let q = &m.query.full_name;

@@ -24,7 +24,7 @@ use crate::sql::{Cardinality, Query};
 mod columns;
 
 use columns::etag_column;
-pub(super) use columns::{accepts, check_column, describe_field, spec_type_for};
+pub(super) use columns::{accepts, check_column, column_facts, describe_field, spec_type_for};
 
 /// One query of a declarative endpoint, with what SQLite said about it.
 pub struct Mapped<'a> {
