@@ -22,7 +22,7 @@ pub fn problem(status: StatusCode, kind: &'static str, title: &'static str) -> P
     if status == StatusCode::FORBIDDEN && kind == "forbidden" {
         problem.with_header(
             http::header::WWW_AUTHENTICATE,
-            "Bearer error=\"insufficient_scope\"",
+            crate::auth::INSUFFICIENT_SCOPE,
         )
     } else {
         problem

@@ -46,6 +46,10 @@ use crate::http::Request;
 use crate::problem::Problem;
 use crate::value::{FromValue, Value};
 
+/// The RFC 6750 challenge of every 403 `forbidden`: the token is valid
+/// but does not reach what was asked.
+pub const INSUFFICIENT_SCOPE: &str = "Bearer error=\"insufficient_scope\"";
+
 /// An API's security model, as the spec declares it. The macro generates
 /// one as a `static`; [`Security::NONE`] is an API without any.
 #[derive(Debug)]
@@ -376,10 +380,7 @@ impl Problem {
     pub fn forbidden(detail: impl Into<String>) -> Problem {
         Problem::new(StatusCode::FORBIDDEN, "forbidden", "Forbidden")
             .with_detail(detail)
-            .with_header(
-                http::header::WWW_AUTHENTICATE,
-                "Bearer error=\"insufficient_scope\"",
-            )
+            .with_header(http::header::WWW_AUTHENTICATE, INSUFFICIENT_SCOPE)
     }
 }
 

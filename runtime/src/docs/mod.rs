@@ -163,7 +163,7 @@ fn page(title: &str) -> String {
     )
 }
 
-#[cfg(feature = "docs-portal")]
+/// `text` safe inside HTML text and attribute values.
 fn escape_html(text: &str) -> String {
     text.replace('&', "&amp;")
         .replace('<', "&lt;")

@@ -6,6 +6,7 @@
 use http::{HeaderMap, StatusCode, header};
 use serde_json::json;
 
+use super::escape_html as escape;
 use crate::http::Response;
 use crate::problem_types::{BUILTIN, ProblemType, find};
 
@@ -166,13 +167,6 @@ fn index_html<'a>(all: impl Iterator<Item = &'a ProblemType>) -> String {
     }
     out.push_str("</table>\n");
     out
-}
-
-fn escape(text: &str) -> String {
-    text.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;")
 }
 
 /// Text with `code spans` as `<code>`, everything else escaped.
