@@ -191,14 +191,16 @@ pub(super) fn compare(
     if flow == Flow::Request {
         constraints(o.node, n.node, &name, at, &anchor, out);
     }
+    // A property as messages name it (`Order.total`), and where it is.
+    let named = |property: &str| match n.name {
+        Some(s) => (
+            format!("{s}.{property}"),
+            Anchor::Property(s.to_owned(), property.to_owned()),
+        ),
+        None => (property.to_owned(), anchor.clone()),
+    };
     for (property, old_property) in &o.properties {
-        let field = n
-            .name
-            .map_or_else(|| (*property).to_owned(), |s| format!("{s}.{property}"));
-        let property_anchor = match n.name {
-            Some(s) => Anchor::Property(s.to_owned(), (*property).to_owned()),
-            None => anchor.clone(),
-        };
+        let (field, property_anchor) = named(property);
         match n.properties.iter().find(|(p, _)| p == property) {
             None => match flow {
                 Flow::Response => at_change(
@@ -276,13 +278,7 @@ pub(super) fn compare(
         if o.properties.iter().any(|(p, _)| p == property) {
             continue;
         }
-        let field = n
-            .name
-            .map_or_else(|| (*property).to_owned(), |s| format!("{s}.{property}"));
-        let property_anchor = match n.name {
-            Some(s) => Anchor::Property(s.to_owned(), (*property).to_owned()),
-            None => anchor.clone(),
-        };
+        let (field, property_anchor) = named(property);
         match (flow, n.required.contains(property)) {
             (Flow::Request, true) => at_change(
                 out,
