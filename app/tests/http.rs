@@ -67,17 +67,36 @@ fn main() -> ExitCode {
     if args.test_threads.is_none() {
         args.test_threads = Some(1);
     }
-    let mut trials = vec![Trial::test(
-        "conformance check catches nonconforming responses",
-        || {
+    let mut trials = vec![
+        Trial::test("conformance check catches nonconforming responses", || {
             conformance_check_catches_nonconforming_responses();
             Ok(())
-        },
-    )];
-    for (name, target) in [
-        ("native", Target::new(native)),
-        ("worker", Target::new(Server::worker)),
+        }),
+        Trial::test("every endpoint and declared problem has an example", || {
+            cases::examples::every_endpoint_and_declared_problem_has_an_example();
+            Ok(())
+        }),
+    ];
+    for (name, start) in [
+        ("native", native as fn() -> Server),
+        ("worker", Server::worker),
     ] {
+        // The declared examples are replayed on a server of their own, on
+        // the sample data as it is loaded, in the order the spec declares
+        // them; every answer must also match the document.
+        let examples = Target::new(start);
+        trials.push(Trial::test(
+            format!("{name}: every declared example gets its declared answer"),
+            move || {
+                let server = examples.server()?;
+                catch_unwind(AssertUnwindSafe(|| {
+                    cases::examples::every_example_gets_its_declared_answer(server)
+                }))
+                .map_err(|panic| Failed::from(message(&*panic)))?;
+                responses_match_the_document(server)
+            },
+        ));
+        let target = Target::new(start);
         for &(case_name, case) in cases::ALL {
             let target = Arc::clone(&target);
             trials.push(Trial::test(format!("{name}: {case_name}"), move || {

@@ -297,6 +297,12 @@ pub fn generate_both(
         return Err(vec![format!("{spec_file}: the spec could not be read")]);
     };
     let document = openapi::render(&plan).map_err(|e| vec![format!("{spec_file}: {e}")])?;
+    if let Some(spec) = &spec {
+        openapi::examples::check(spec, &document.value, &mut d);
+        if d.has_errors() {
+            return Err(render(d));
+        }
+    }
     clock.lap("OpenAPI");
     let changelog = match (files.contract, &spec) {
         (Some(dir), Some(spec)) => {

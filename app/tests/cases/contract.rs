@@ -142,6 +142,19 @@ pub(super) fn docs_portal_lists_every_operation_and_authorizes_in_a_browser(s: &
         })
     );
     assert_eq!(
+        result["examples"],
+        json!({
+            "request": [
+                "A customer orders two pairs of shoes",
+                "A line asks for more than the warehouses hold",
+                "A customer orders for someone else",
+                "A line names a SKU no product has",
+            ],
+            "conflict": ["A line asks for more than the warehouses hold"],
+        }),
+        "the portal offers create_order's declared examples"
+    );
+    assert_eq!(
         result["problem_page"],
         json!({"path": "/problems/insufficient-stock", "heading": "Insufficient stock"})
     );

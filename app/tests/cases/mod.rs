@@ -8,6 +8,7 @@ mod access;
 mod caching;
 mod catalog;
 mod contract;
+pub(crate) mod examples;
 mod idempotency;
 mod inventory;
 mod jobs;

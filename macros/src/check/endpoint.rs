@@ -370,6 +370,7 @@ pub fn check(
         idempotency,
         cache_control,
         replica,
+        examples: Vec::new(),
     })
 }
 

@@ -5,6 +5,7 @@ mod access;
 mod binding;
 mod cache;
 mod endpoint;
+mod examples;
 mod guard;
 pub mod idempotency;
 pub mod jobs;
@@ -111,6 +112,7 @@ pub fn check(
         }
     }
     links::plan(spec, &types, &mut endpoints, d);
+    examples::plan(spec, &security.plan, &mut endpoints, d);
     let problem_types = problems::catalogue(spec, &types, &endpoints, d);
     let jobs = jobs::check(spec, sql, d);
 

@@ -12,6 +12,7 @@
 //! `delivery`.
 
 mod delivery;
+pub mod examples;
 mod links;
 mod problems;
 mod schema;
@@ -59,22 +60,25 @@ pub struct Document {
     pub json: String,
     /// YAML.
     pub yaml: String,
+    /// As a value, for the checks that read it.
+    pub value: Value,
 }
 
 /// The document, as pretty JSON and as YAML.
 pub fn render(plan: &Plan) -> Result<Document, String> {
-    let doc = build(plan);
+    let mut value = serde_json::to_value(build(plan))
+        .map_err(|e| format!("cannot render the OpenAPI document: {e}"))?;
+    examples::emit(&mut value, plan);
     let marker_json = format!("\"{REQUIRED_MARKER}\": true");
     let marker_yaml = format!("{REQUIRED_MARKER}: true");
-    let mut json = doc
-        .to_pretty_json()
+    let mut json = serde_json::to_string_pretty(&value)
         .map_err(|e| format!("cannot render the OpenAPI document: {e}"))?
         .replace(&marker_json, "\"required\": true");
     json.push('\n');
-    let yaml = serde_yaml::to_string(&doc)
+    let yaml = serde_yaml::to_string(&value)
         .map_err(|e| format!("cannot render the OpenAPI document as YAML: {e}"))?
         .replace(&marker_yaml, "required: true");
-    Ok(Document { json, yaml })
+    Ok(Document { json, yaml, value })
 }
 
 /// Builds the document.

@@ -6,7 +6,7 @@ use std::rc::Rc;
 use marked_yaml::types::{MarkedMappingNode, MarkedScalarNode};
 use marked_yaml::{Node, Span};
 
-use super::model::{Scalar, Spanned};
+use super::model::{Sample, SampleValue, Scalar, Spanned};
 use crate::diag::{Diagnostics, Loc};
 use crate::names;
 
@@ -235,25 +235,7 @@ pub fn string_map(
 pub fn to_json(node: &Node) -> serde_json::Value {
     use serde_json::Value;
     match node {
-        Node::Scalar(s) => {
-            let text = s.as_str();
-            if !s.may_coerce() {
-                return Value::String(text.to_owned());
-            }
-            if let Some(b) = s.as_bool() {
-                return Value::Bool(b);
-            }
-            if matches!(text, "null" | "~" | "") {
-                return Value::Null;
-            }
-            if let Some(i) = s.as_i64() {
-                return Value::from(i);
-            }
-            if let Some(f) = s.as_f64().filter(|f| f.is_finite()) {
-                return Value::from(f);
-            }
-            Value::String(text.to_owned())
-        }
+        Node::Scalar(s) => scalar_json(s),
         Node::Sequence(items) => Value::Array(items.iter().map(to_json).collect()),
         Node::Mapping(map) => Value::Object(
             map.iter()
@@ -261,6 +243,51 @@ pub fn to_json(node: &Node) -> serde_json::Value {
                 .collect(),
         ),
     }
+}
+
+/// [`to_json`], keeping where each part was written.
+pub fn sample(src: &Src, node: &Node) -> Sample {
+    let value = match node {
+        Node::Scalar(s) => SampleValue::Scalar(scalar_json(s)),
+        Node::Sequence(items) => {
+            SampleValue::Array(items.iter().map(|item| sample(src, item)).collect())
+        }
+        Node::Mapping(map) => SampleValue::Object(
+            map.iter()
+                .map(|(k, v)| {
+                    (
+                        Spanned::new(k.as_str().to_owned(), src.loc(k.span())),
+                        sample(src, v),
+                    )
+                })
+                .collect(),
+        ),
+    };
+    Sample {
+        loc: src.node_loc(node),
+        value,
+    }
+}
+
+fn scalar_json(s: &MarkedScalarNode) -> serde_json::Value {
+    use serde_json::Value;
+    let text = s.as_str();
+    if !s.may_coerce() {
+        return Value::String(text.to_owned());
+    }
+    if let Some(b) = s.as_bool() {
+        return Value::Bool(b);
+    }
+    if matches!(text, "null" | "~" | "") {
+        return Value::Null;
+    }
+    if let Some(i) = s.as_i64() {
+        return Value::from(i);
+    }
+    if let Some(f) = s.as_f64().filter(|f| f.is_finite()) {
+        return Value::from(f);
+    }
+    Value::String(text.to_owned())
 }
 
 /// A scalar node as written; `None` for a list or mapping.

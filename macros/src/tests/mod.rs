@@ -7,6 +7,7 @@ use std::path::Path;
 use crate::driver::generate;
 
 mod caching;
+mod examples;
 mod fuzz;
 mod idempotency;
 mod jobs;
@@ -57,6 +58,12 @@ endpoints:
 /// Runs the macro on the given files and returns its messages (empty when
 /// it generated code).
 fn run(spec: &str, queries: &str, migration: &str) -> Vec<String> {
+    let dir = app(spec, queries, migration);
+    messages(dir.path())
+}
+
+/// A temporary app: the spec, `queries/items.sql` and one migration.
+fn app(spec: &str, queries: &str, migration: &str) -> tempfile::TempDir {
     let dir = tempfile::tempdir().expect("temp dir");
     let write = |path: &str, text: &str| {
         let path = dir.path().join(path);
@@ -66,11 +73,12 @@ fn run(spec: &str, queries: &str, migration: &str) -> Vec<String> {
     write("api.yaml", spec);
     write("queries/items.sql", queries);
     write("migrations/0001_items.sql", migration);
-    messages(dir.path())
+    dir
 }
 
-fn messages(dir: &Path) -> Vec<String> {
-    let files = crate::driver::Files {
+/// What the macro reads in `dir`, laid out as [`app`] writes it.
+fn files(dir: &Path) -> crate::driver::Files<'_> {
+    crate::driver::Files {
         base: dir,
         spec: "api.yaml",
         queries: "queries",
@@ -78,8 +86,11 @@ fn messages(dir: &Path) -> Vec<String> {
         contract: None,
         call_file: None,
         call_at: None,
-    };
-    match generate(&files) {
+    }
+}
+
+fn messages(dir: &Path) -> Vec<String> {
+    match generate(&files(dir)) {
         Ok(_) => Vec::new(),
         Err(messages) => messages,
     }

@@ -88,6 +88,16 @@ try {
     await page.click(`${op} .opblock-summary`);
     const link = page.locator(`${op} a[href="${href}"]`).first();
     await link.waitFor({ timeout: 30_000 });
+    // The operation's declared examples: the request body's, and a
+    // problem response's, each offered by its summary.
+    const options = (where) =>
+      page.$$eval(`${op} ${where} .examples-select option`, (els) =>
+        els.map((e) => e.textContent.trim()),
+      );
+    result.examples = {
+      request: await options('.opblock-section-request-body'),
+      conflict: await options('.response[data-code="409"]'),
+    };
     const popup = page.context().waitForEvent('page', { timeout: 5_000 }).catch(() => null);
     await link.click();
     let target = await popup;

@@ -363,6 +363,8 @@ pub struct EndpointPlan {
     pub cache_control: Option<String>,
     /// Whether it may read a replica (`reads: replica`).
     pub replica: bool,
+    /// Declared examples.
+    pub examples: Vec<super::ExamplePlan>,
 }
 
 /// An endpoint's `idempotency:`, checked.

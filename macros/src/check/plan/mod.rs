@@ -7,11 +7,13 @@
 //! `security` and `jobs`.
 
 mod endpoint;
+mod example;
 mod jobs;
 mod queries;
 mod security;
 
 pub use endpoint::*;
+pub use example::*;
 pub use jobs::*;
 pub use queries::*;
 pub use security::*;

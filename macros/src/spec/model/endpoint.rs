@@ -286,6 +286,8 @@ pub struct Endpoint {
     /// `etag:`: the column of the root query whose value is the success
     /// response's `ETag`.
     pub etag: Option<Spanned<String>>,
+    /// `examples:`, in file order.
+    pub examples: Vec<super::Example>,
     /// Whether part of the endpoint could not be read (already reported);
     /// checks that depend on the missing part are skipped.
     pub incomplete: bool,

@@ -8,9 +8,11 @@
 use crate::diag::Loc;
 
 mod endpoint;
+mod example;
 mod types;
 
 pub use endpoint::*;
+pub use example::*;
 pub use types::*;
 
 /// A value and where it was written.

@@ -40,6 +40,7 @@ const ENDPOINT_KEYS: &[&str] = &[
     "cache",
     "reads",
     "etag",
+    "examples",
 ];
 
 fn parse_endpoint(
@@ -162,6 +163,10 @@ fn parse_endpoint(
             .get("reads")
             .and_then(|n| super::cache::parse_reads(src, n, &what, d)),
         etag: map.opt_str(src, "etag", &what, d),
+        examples: map
+            .get("examples")
+            .map(|n| super::example::parse_examples(src, n, &what, d))
+            .unwrap_or_default(),
         incomplete: d.count() > errors_before,
         failed_params,
     })

@@ -9,6 +9,7 @@
 
 mod cache;
 mod endpoint;
+mod example;
 mod idempotency;
 mod jobs;
 mod response;
@@ -48,7 +49,10 @@ fn primitive_list() -> String {
 
 /// Parses the spec. Returns `None` only when the YAML itself is unreadable.
 pub fn parse(src: &Src, text: &str, d: &mut Diagnostics) -> Option<Spec> {
-    let options = LoaderOptions::default().error_on_duplicate_keys(true);
+    // A quoted scalar is a string, as YAML means it: `"7"` is not a number.
+    let options = LoaderOptions::default()
+        .error_on_duplicate_keys(true)
+        .prevent_coercion(true);
     // The YAML loader is third-party code; a panic inside it must become a
     // diagnostic, never a crashed build.
     let loaded =
