@@ -35,10 +35,9 @@ pub trait Service: 'static {
     const VERSION: &'static str;
     /// The migrations in `migrations/`, in order.
     const MIGRATIONS: &'static [Migration];
-    /// The OpenAPI 3.1 document, as JSON (served at `/openapi.json`).
+    /// The OpenAPI 3.1 document, as JSON (served at `/openapi.json`, and
+    /// as YAML at `/openapi.yaml`).
     const OPENAPI_JSON: &'static str;
-    /// The same document as YAML (served at `/openapi.yaml`).
-    const OPENAPI_YAML: &'static str;
     /// Who may call what: the security schemes, roles and claims of the
     /// spec ([`Security::NONE`] when it declares none).
     const SECURITY: &'static Security;

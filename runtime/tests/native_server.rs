@@ -19,7 +19,6 @@ impl Service for Api {
     const VERSION: &'static str = "1";
     const MIGRATIONS: &'static [Migration] = &[];
     const OPENAPI_JSON: &'static str = "{}";
-    const OPENAPI_YAML: &'static str = "";
     const SECURITY: &'static Security = &Security::NONE;
 
     async fn handle<D: Database>(_: &Context<'_, D>, request: Request) -> Response {

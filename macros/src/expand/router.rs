@@ -102,7 +102,6 @@ pub(super) fn expand(plan: &Plan, document: &Document, changelog: &str) -> Token
         matches!(&e.kind, EndpointKind::Declarative { response, .. } if response.page.is_some())
     });
     let openapi_json = &document.json;
-    let openapi_yaml = &document.yaml;
     let title = &plan.title;
     let version = &plan.version;
     let migrations = plan.migrations.iter().map(|(name, path)| {
@@ -138,7 +137,6 @@ pub(super) fn expand(plan: &Plan, document: &Document, changelog: &str) -> Token
             const VERSION: &'static str = #version;
             const MIGRATIONS: &'static [::keel::Migration] = &[#(#migrations),*];
             const OPENAPI_JSON: &'static str = #openapi_json;
-            const OPENAPI_YAML: &'static str = #openapi_yaml;
             const SECURITY: &'static ::keel::auth::Security = &auth::SECURITY;
             const JOBS: &'static [::keel::jobs::Job] = #jobs;
             const PAGINATED: bool = #paginated;

@@ -56,29 +56,24 @@ const PROBLEM_JSON: &str = "application/problem+json";
 /// The document, as the server serves it.
 #[derive(Debug, Clone)]
 pub struct Document {
-    /// Pretty JSON, with a final newline.
+    /// Pretty JSON, with a final newline (the server makes the YAML form
+    /// from it).
     pub json: String,
-    /// YAML.
-    pub yaml: String,
     /// As a value, for the checks that read it.
     pub value: Value,
 }
 
-/// The document, as pretty JSON and as YAML.
+/// The document, as pretty JSON.
 pub fn render(plan: &Plan) -> Result<Document, String> {
     let mut value = serde_json::to_value(build(plan))
         .map_err(|e| format!("cannot render the OpenAPI document: {e}"))?;
     examples::emit(&mut value, plan);
-    let marker_json = format!("\"{REQUIRED_MARKER}\": true");
-    let marker_yaml = format!("{REQUIRED_MARKER}: true");
+    let marker = format!("\"{REQUIRED_MARKER}\": true");
     let mut json = serde_json::to_string_pretty(&value)
         .map_err(|e| format!("cannot render the OpenAPI document: {e}"))?
-        .replace(&marker_json, "\"required\": true");
+        .replace(&marker, "\"required\": true");
     json.push('\n');
-    let yaml = serde_yaml::to_string(&value)
-        .map_err(|e| format!("cannot render the OpenAPI document as YAML: {e}"))?
-        .replace(&marker_yaml, "required: true");
-    Ok(Document { json, yaml, value })
+    Ok(Document { json, value })
 }
 
 /// Builds the document.

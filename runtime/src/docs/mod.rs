@@ -14,6 +14,7 @@
 //! requests is up to the document's `servers`).
 
 mod problems;
+pub mod yaml;
 
 use http::{Method, StatusCode, header};
 
@@ -29,7 +30,13 @@ pub fn respond<S: Service>(req: &Request) -> Option<Response> {
     let path = req.path.as_str();
     let found = match path {
         "/openapi.json" => Some(document(S::OPENAPI_JSON, "application/json")),
-        "/openapi.yaml" => Some(document(S::OPENAPI_YAML, "application/yaml")),
+        "/openapi.yaml" => match yaml::of_embedded(S::OPENAPI_JSON) {
+            Some(text) => Some(document(text, "application/yaml")),
+            None => {
+                crate::log::error("the embedded OpenAPI document is not JSON");
+                Some(Problem::internal().into_response())
+            }
+        },
         _ if path.starts_with("/problems") => {
             problems::respond(S::PROBLEM_TYPES, S::TITLE, path, &req.headers)
         }

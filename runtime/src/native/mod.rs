@@ -13,7 +13,7 @@
 //! # impl keel::Service for Api {
 //! #     const TITLE: &'static str = "t"; const VERSION: &'static str = "1";
 //! #     const MIGRATIONS: &'static [keel::Migration] = &[];
-//! #     const OPENAPI_JSON: &'static str = "{}"; const OPENAPI_YAML: &'static str = "";
+//! #     const OPENAPI_JSON: &'static str = "{}";
 //! #     const SECURITY: &'static keel::auth::Security = &keel::auth::Security::NONE;
 //! #     async fn handle<D: keel::Database>(_: &keel::Context<'_, D>, _: keel::Request) -> keel::Response { todo!() }
 //! # }
