@@ -296,13 +296,16 @@ pub fn generate_both(
     let Some((plan, _)) = plan else {
         return Err(vec![format!("{spec_file}: the spec could not be read")]);
     };
-    let document = openapi::render(&plan).map_err(|e| vec![format!("{spec_file}: {e}")])?;
-    if let Some(spec) = &spec {
-        openapi::examples::check(spec, &document.value, &mut d);
-        if d.has_errors() {
-            return Err(render(d));
-        }
+    let mut value = openapi::render(&plan).map_err(|e| vec![format!("{spec_file}: {e}")])?;
+    let withheld = match &spec {
+        Some(spec) => openapi::examples::check(spec, &value, &mut d),
+        None => Vec::new(),
+    };
+    if d.has_errors() {
+        return Err(render(d));
     }
+    openapi::examples::emit(&mut value, &plan, &withheld);
+    let document = openapi::Document::new(value).map_err(|e| vec![format!("{spec_file}: {e}")])?;
     clock.lap("OpenAPI");
     let changelog = match (files.contract, &spec) {
         (Some(dir), Some(spec)) => {

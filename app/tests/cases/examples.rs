@@ -10,7 +10,7 @@ use serde_json::{Map, Value, json};
 use crate::support::Server;
 use crate::support::tokens::bearer;
 
-/// One example, as the document lists it.
+/// One example, as the document lists it (`x-keel-examples`).
 struct Example {
     sequence: u64,
     operation: String,
@@ -26,13 +26,15 @@ fn examples(doc: &Value) -> Vec<Example> {
     for (route, item) in doc["paths"].as_object().expect("paths") {
         for (method, op) in item.as_object().expect("a path item") {
             for listing in op["x-keel-examples"].as_array().into_iter().flatten() {
-                let name = listing["name"].as_str().expect("a name");
-                let status = listing["status"].as_u64().expect("a status");
-                let response = op["responses"][status.to_string()]["content"]
-                    .as_object()
-                    .and_then(|media| media.values().next())
-                    .and_then(|content| content["examples"].get(name))
-                    .map(|example| example["value"].clone());
+                // The expected body, where the listing says it is: a
+                // pointer that leads nowhere fails the replay.
+                let response = listing.get("response").map(|pointer| {
+                    let pointer = pointer.as_str().and_then(|p| p.strip_prefix('#'));
+                    pointer
+                        .and_then(|p| op.pointer(p))
+                        .map(|example| example["value"].clone())
+                        .unwrap_or_else(|| panic!("{listing}: its `response` leads nowhere"))
+                });
                 out.push(Example {
                     sequence: listing["sequence"].as_u64().expect("a sequence"),
                     operation: op["operationId"].as_str().expect("an id").to_owned(),

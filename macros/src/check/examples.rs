@@ -95,10 +95,21 @@ fn resolve_caller(
             .is_none_or(|access| access.schemes.contains(&scheme))
     };
     let granting = (0..security.schemes.len()).filter(|&s| role.granted_by(s));
-    let scheme = granting
+    let Some(scheme) = granting
         .clone()
         .find(|&s| accepted(s))
-        .or_else(|| granting.clone().next())?;
+        .or_else(|| granting.clone().next())
+    else {
+        d.error_help(
+            &caller.role.loc,
+            format!(
+                "{what} is sent as role `{}`, which no security scheme may grant",
+                role.name
+            ),
+            "list a scheme under the role's `schemes`",
+        );
+        return None;
+    };
     let errors = d.count();
     let mut claims = Vec::new();
     for (name, value) in &caller.claims {
@@ -122,10 +133,9 @@ fn resolve_caller(
             _ => true,
         };
         if !fits {
-            let wanted = if json.is_string() {
-                "an integer"
-            } else {
-                "a string"
+            let wanted = match claim.ty {
+                Ty::Str(_) => "a string",
+                _ => "an integer",
             };
             d.error(
                 &value.loc,

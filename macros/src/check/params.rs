@@ -115,7 +115,11 @@ pub(super) fn params(
             },
             roles: None,
             description: param.spec.description.clone(),
-            example: param.spec.example.clone(),
+            example: param
+                .spec
+                .example
+                .as_ref()
+                .map(crate::spec::Sample::to_json),
             declared: true,
         });
     }

@@ -315,7 +315,11 @@ pub fn field_plan(field: &crate::spec::Field, ty: Ty) -> FieldPlan {
         nullable: field.spec.nullable,
         rules: rules(&field.spec.rules),
         description: field.spec.description.clone(),
-        example: field.spec.example.clone(),
+        example: field
+            .spec
+            .example
+            .as_ref()
+            .map(crate::spec::Sample::to_json),
     }
 }
 

@@ -59,21 +59,46 @@ pub struct Document {
     /// Pretty JSON, with a final newline (the server makes the YAML form
     /// from it).
     pub json: String,
-    /// As a value, for the checks that read it.
-    pub value: Value,
 }
 
-/// The document, as pretty JSON.
-pub fn render(plan: &Plan) -> Result<Document, String> {
+impl Document {
+    /// The finished document (its examples in place) as pretty JSON.
+    pub fn new(value: Value) -> Result<Self, String> {
+        let mut json = serde_json::to_string_pretty(&value)
+            .map_err(|e| format!("cannot render the OpenAPI document: {e}"))?;
+        json.push('\n');
+        Ok(Document { json })
+    }
+}
+
+/// The document without its examples, which [`examples::emit`] adds once
+/// [`examples::check`] has held them to it.
+pub fn render(plan: &Plan) -> Result<Value, String> {
     let mut value = serde_json::to_value(build(plan))
         .map_err(|e| format!("cannot render the OpenAPI document: {e}"))?;
-    examples::emit(&mut value, plan);
-    let marker = format!("\"{REQUIRED_MARKER}\": true");
-    let mut json = serde_json::to_string_pretty(&value)
-        .map_err(|e| format!("cannot render the OpenAPI document: {e}"))?
-        .replace(&marker, "\"required\": true");
-    json.push('\n');
-    Ok(Document { json, value })
+    mark_required(&mut value);
+    Ok(value)
+}
+
+/// Writes `required: true` where the required marker stands, in its place.
+fn mark_required(value: &mut Value) {
+    match value {
+        Value::Object(members) => {
+            if members.contains_key(REQUIRED_MARKER) {
+                let renamed = std::mem::take(members)
+                    .into_iter()
+                    .map(|(k, v)| match k.as_str() {
+                        REQUIRED_MARKER => ("required".to_owned(), v),
+                        _ => (k, v),
+                    })
+                    .collect();
+                *members = renamed;
+            }
+            members.values_mut().for_each(mark_required);
+        }
+        Value::Array(items) => items.iter_mut().for_each(mark_required),
+        _ => {}
+    }
 }
 
 /// Builds the document.
@@ -151,7 +176,7 @@ pub fn build(plan: &Plan) -> OpenApi {
 }
 
 /// utoipa's `Header` has no `required` member; this extension marks the
-/// headers that have it, and `render` writes the real member in its place.
+/// headers that have it, and `render` puts the real member in its place.
 const REQUIRED_MARKER: &str = "x-keel-required";
 
 fn required_marker() -> utoipa::openapi::extensions::Extensions {

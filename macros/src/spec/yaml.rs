@@ -231,21 +231,7 @@ pub fn string_map(
 
 /// A YAML value as the JSON it stands for: an unquoted scalar that reads as
 /// a boolean, `null`, an integer or a finite number is one; anything else
-/// is a string.
-pub fn to_json(node: &Node) -> serde_json::Value {
-    use serde_json::Value;
-    match node {
-        Node::Scalar(s) => scalar_json(s),
-        Node::Sequence(items) => Value::Array(items.iter().map(to_json).collect()),
-        Node::Mapping(map) => Value::Object(
-            map.iter()
-                .map(|(k, v)| (k.as_str().to_owned(), to_json(v)))
-                .collect(),
-        ),
-    }
-}
-
-/// [`to_json`], keeping where each part was written.
+/// is a string. Every part keeps where it was written.
 pub fn sample(src: &Src, node: &Node) -> Sample {
     let value = match node {
         Node::Scalar(s) => SampleValue::Scalar(scalar_json(s)),

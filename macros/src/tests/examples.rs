@@ -62,6 +62,7 @@ endpoints:
     queries: [items.add_item]
     responses:
       201: Item
+      422: The kind is not stocked.
     examples:
 {add_examples}
 "
@@ -130,8 +131,10 @@ fn examples_go_where_readers_and_generators_look() {
     assert_eq!(
         get["x-keel-examples"],
         json!([
-            { "name": "hammer", "sequence": 1, "summary": "A hammer", "path": { "item_id": 1 }, "query": { "detail": true }, "status": 200 },
-            { "name": "missing", "sequence": 2, "path": { "item_id": 999 }, "status": 404 },
+            { "name": "hammer", "sequence": 1, "summary": "A hammer", "path": { "item_id": 1 }, "query": { "detail": true }, "status": 200,
+              "response": "#/responses/200/content/application~1json/examples/hammer" },
+            { "name": "missing", "sequence": 2, "path": { "item_id": 999 }, "status": 404,
+              "response": "#/responses/404/content/application~1problem+json/examples/missing" },
         ])
     );
     let add = &doc["paths"]["/items"]["post"];
@@ -180,8 +183,8 @@ fn request_values_are_held_to_their_schemas() {
     assert_eq!(
         errors(GET, add),
         vec![
-            "api.yaml:57:23: example `kite` of endpoint `add_item`: `/name` of the body must be a string, found `12`\n  help: quote it (`\"12\"`): YAML reads it as an integer\n  note: error 1 of 2",
-            "api.yaml:57:33: example `kite` of endpoint `add_item`: `/kind` of the body must be one of \"tool\", \"toy\", found `\"kite\"`\n  note: error 2 of 2",
+            "api.yaml:58:23: example `kite` of endpoint `add_item`: `/name` of the body must be a string, found `12`\n  help: quote it (`\"12\"`): YAML reads it as an integer\n  note: error 1 of 2",
+            "api.yaml:58:33: example `kite` of endpoint `add_item`: `/kind` of the body must be one of \"tool\", \"toy\", found `\"kite\"`\n  note: error 2 of 2",
         ]
     );
     let add = "      kite:
@@ -190,7 +193,7 @@ fn request_values_are_held_to_their_schemas() {
         status: 201";
     assert_eq!(
         one(GET, add),
-        "api.yaml:57:15: example `kite` of endpoint `add_item`: the body lacks member `kind`, which its schema requires"
+        "api.yaml:58:15: example `kite` of endpoint `add_item`: the body lacks member `kind`, which its schema requires"
     );
 }
 
@@ -228,7 +231,7 @@ fn callers_are_held_to_the_security_model() {
         status: 201";
     assert_eq!(
         one(GET, add),
-        "api.yaml:55:7: example `kite` of endpoint `add_item` sends no credentials, so it would get a 401, not a 201\n  help: say who sends it, as `as: { role: customer, sub: 7 }`, or expect `status: 401`"
+        "api.yaml:56:7: example `kite` of endpoint `add_item` sends no credentials, so it would get a 401, not a 201\n  help: say who sends it, as `as: { role: customer, sub: 7 }`, or expect `status: 401`"
     );
     let add = "      kite:
         as: { role: staf, sub: \"7\" }
@@ -236,7 +239,7 @@ fn callers_are_held_to_the_security_model() {
         status: 201";
     assert_eq!(
         one(GET, add),
-        "api.yaml:56:21: example `kite` of endpoint `add_item` is sent as role `staf`, which `security.roles` does not declare\n  help: did you mean `staff`?"
+        "api.yaml:57:21: example `kite` of endpoint `add_item` is sent as role `staf`, which `security.roles` does not declare\n  help: did you mean `staff`?"
     );
     let add = "      kite:
         as: { role: staff, sub: \"7\", team: 3 }
@@ -245,8 +248,8 @@ fn callers_are_held_to_the_security_model() {
     assert_eq!(
         errors(GET, add),
         vec![
-            "api.yaml:56:33: example `kite` of endpoint `add_item`: claim `sub` must be an integer, found `\"7\"`\n  note: error 1 of 2",
-            "api.yaml:56:38: example `kite` of endpoint `add_item`: `team` is not a claim `security.claims` declares (besides `role`)\n  note: error 2 of 2",
+            "api.yaml:57:33: example `kite` of endpoint `add_item`: claim `sub` must be an integer, found `\"7\"`\n  note: error 1 of 2",
+            "api.yaml:57:38: example `kite` of endpoint `add_item`: `team` is not a claim `security.claims` declares (besides `role`)\n  note: error 2 of 2",
         ]
     );
     let add = "      kite:
@@ -255,7 +258,7 @@ fn callers_are_held_to_the_security_model() {
         status: 201";
     assert_eq!(
         one(GET, add),
-        "api.yaml:56:13: example `kite` of endpoint `add_item`: `as` lacks claim `sub`, which every token carries\n  help: add `sub: …` beside `role`"
+        "api.yaml:57:13: example `kite` of endpoint `add_item`: `as` lacks claim `sub`, which every token carries\n  help: add `sub: …` beside `role`"
     );
 }
 
@@ -281,5 +284,68 @@ fn examples_are_read_with_located_errors() {
     assert_eq!(
         one(get, ADD),
         "api.yaml:37:7: endpoint `get_item`: example name `a hammer` is not usable in the document\n  help: use letters, digits, `_`, `-` and `.` (OpenAPI's rule for example names)"
+    );
+}
+
+#[test]
+fn a_request_that_breaks_the_schemas_on_purpose_is_kept_out_of_request_examples() {
+    // A 422's body may break the schema (that is what a 422 says), and is
+    // then shown only in the listing; a valid one is shown as usual.
+    let add = "      zero:
+        as: { role: staff, sub: 7 }
+        body: { name: \"\", kind: kite }
+        status: 422
+      valid:
+        as: { role: staff, sub: 7 }
+        body: { name: Kite, kind: toy }
+        status: 422";
+    let doc = document(&spec(GET, add));
+    let op = &doc["paths"]["/items"]["post"];
+    assert_eq!(
+        op["requestBody"]["content"]["application/json"]["examples"],
+        json!({ "valid": { "value": { "name": "Kite", "kind": "toy" } } })
+    );
+    assert_eq!(
+        op["x-keel-examples"][0]["body"],
+        json!({ "name": "", "kind": "kite" })
+    );
+    // Any other status needs a valid request.
+    let add = "      zero:
+        as: { role: staff, sub: 7 }
+        body: { name: Kite, kind: kite }
+        status: 201";
+    assert_eq!(
+        one(GET, add),
+        "api.yaml:58:35: example `zero` of endpoint `add_item`: `/kind` of the body must be one of \"tool\", \"toy\", found `\"kite\"`"
+    );
+}
+
+#[test]
+fn a_problem_may_carry_members_of_its_own() {
+    // `Problem` has `additionalProperties: true`.
+    let get = "      missing:
+        path: { item_id: 999 }
+        status: 404
+        response: { type: /problems/not-found, extra: 1 }";
+    assert_eq!(errors(get, ADD), Vec::<String>::new());
+}
+
+#[test]
+fn field_and_parameter_examples_are_held_to_their_schemas() {
+    let text = spec(GET, ADD)
+        .replace(
+            "name: { type: string, maxLength: 20 }\n      kind: Kind\n  NewItem:",
+            "name: { type: string, maxLength: 20, example: 12 }\n      kind: Kind\n  NewItem:",
+        )
+        .replace(
+            "item_id: { in: path, type: integer, minimum: 1 }",
+            "item_id: { in: path, type: integer, minimum: 1, example: 0 }",
+        );
+    assert_eq!(
+        run(&text, QUERIES, MIGRATION),
+        vec![
+            "api.yaml:19:53: field `Item.name`: its `example` must be a string, found `12`\n  help: quote it (`\"12\"`): YAML reads it as an integer\n  note: error 1 of 2",
+            "api.yaml:30:64: parameter `item_id` of endpoint `get_item`: its `example` must be at least 1, found 0\n  note: error 2 of 2",
+        ]
     );
 }

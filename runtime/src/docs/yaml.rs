@@ -53,7 +53,17 @@ fn block(out: &mut String, value: &Json<'_>, indent: usize) {
         Json::Object(members) => {
             for (name, member) in members {
                 pad(out, indent);
+                let start = out.len();
                 write_key(out, name);
+                // An implicit key is at most 1024 characters; a longer one
+                // is written as an explicit key (`? key`, then `: value`).
+                if out.len() - start > 1000 {
+                    let key = out.split_off(start);
+                    out.push_str("? ");
+                    out.push_str(&key);
+                    out.push('\n');
+                    pad(out, indent);
+                }
                 out.push(':');
                 after(out, member, indent);
             }
@@ -97,9 +107,9 @@ fn literal(s: &str) -> bool {
     let first = s.lines().find(|l| !l.is_empty());
     s.trim_end_matches('\n').contains('\n')
         && first.is_some_and(|l| !l.starts_with([' ', '\t']))
-        && !s.chars().any(|c| {
-            (c.is_control() && c != '\n') || matches!(c, '\u{2028}' | '\u{2029}' | '\u{feff}')
-        })
+        && !s
+            .chars()
+            .any(|c| (c.is_control() && c != '\n') || escaped(c) || c == '\u{feff}')
         && !s.lines().any(|l| l.ends_with([' ', '\t']))
 }
 
@@ -130,27 +140,52 @@ fn write_scalar(out: &mut String, value: &Json<'_>) {
     match value {
         Json::Null => out.push_str("null"),
         Json::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
-        Json::Number(n) => {
-            let _ = write!(out, "{n}");
-        }
+        Json::Number(n) => write_number(out, n),
         Json::String(s) => write_string(out, s),
         Json::Object(_) => out.push_str("{}"),
         Json::Array(_) => out.push_str("[]"),
     }
 }
 
-/// A JSON string, which YAML reads as the same double-quoted scalar; the
-/// line and paragraph separators, line breaks to YAML 1.1, are escaped.
+/// A JSON string, which YAML reads as the same double-quoted scalar. The
+/// characters YAML may not hold as they are (DEL, the C1 controls,
+/// U+FFFE and U+FFFF) and those YAML 1.1 takes for line breaks (U+0085,
+/// U+2028, U+2029) are escaped; JSON escapes the C0 controls already.
 fn write_string(out: &mut String, s: &str) {
     let quoted = serde_json::to_string(s).unwrap_or_else(|_| "\"\"".to_owned());
-    if quoted.contains(['\u{2028}', '\u{2029}']) {
-        out.push_str(
-            &quoted
-                .replace('\u{2028}', "\\u2028")
-                .replace('\u{2029}', "\\u2029"),
-        );
-    } else {
-        out.push_str(&quoted);
+    for c in quoted.chars() {
+        if escaped(c) {
+            let _ = write!(out, "\\u{:04x}", u32::from(c));
+        } else {
+            out.push(c);
+        }
+    }
+}
+
+fn escaped(c: char) -> bool {
+    matches!(
+        c,
+        '\u{7f}'..='\u{9f}' | '\u{2028}' | '\u{2029}' | '\u{fffe}' | '\u{ffff}'
+    )
+}
+
+/// A number as YAML 1.1 reads it too: an exponent needs a `.` and a sign
+/// there (`1e16` is `1.0e+16`).
+fn write_number(out: &mut String, n: &serde_json::Number) {
+    let text = n.to_string();
+    match text.split_once(['e', 'E']) {
+        Some((mantissa, exponent)) => {
+            out.push_str(mantissa);
+            if !mantissa.contains('.') {
+                out.push_str(".0");
+            }
+            out.push('e');
+            if !exponent.starts_with(['+', '-']) {
+                out.push('+');
+            }
+            out.push_str(exponent);
+        }
+        None => out.push_str(&text),
     }
 }
 
@@ -226,6 +261,13 @@ x-keel-required: true
             r##"{"s":"line\nbreak\ttab \"quote\" back\\slash \u0001 é \u2028 '","n":9007199254740991.0,"big":18446744073709551615}"##,
         );
         same(r##""just a string""##);
+        let yaml = same(r##"{"d":"a\u007fb\u0085c\u009f\uffff","e":[1e16,1.5e-7,-2E3]}"##);
+        assert_eq!(
+            yaml,
+            "d: \"a\\u007fb\\u0085c\\u009f\\uffff\"\ne:\n  - 1.0e+16\n  - 1.5e-7\n  - -2000.0\n"
+        );
+        let long = "k".repeat(1100);
+        same(&format!(r##"{{"{long}":{{"a":1}},"b":2}}"##));
         let yaml = same(
             r##"{"a":"two\nlines","b":"ends\nwith one\n","c":"ends\nwith two\n\n","d":" leading\nspace","e":"trailing \nspace","f":"blank\n\nline\n","g":"cr\r\nlf"}"##,
         );

@@ -1,28 +1,36 @@
-//! Declared examples in the document, and held to it.
+//! Declared examples: held to the document, then put in it.
 //!
-//! Each example goes where OpenAPI readers and generators look: its
-//! response body under the response's `examples`, and, when the request is
-//! a valid one (anything but a 400 example), its parameters and body under
-//! theirs. The operation's `x-keel-examples` lists every example whole
-//! (caller, request and status), which is what tests replay.
+//! [`check`] holds every value of every example to the very schemas the
+//! document shows, and reports a mismatch where the example says it. A
+//! request that breaks them is allowed only in an example of a 400 or a
+//! 422, the statuses of such requests; it is then *withheld* from the
+//! places tools read as valid requests.
 //!
-//! Once the document is rendered, every value is checked against the very
-//! schemas it shows, and a mismatch is reported where the example says it.
+//! [`emit`] puts each example where OpenAPI readers and generators look:
+//! its expected body under the response's `examples`, and (unless
+//! withheld) its parameters and body under theirs. The operation's
+//! `x-keel-examples` lists every example whole (caller, request, status,
+//! and where its expected body is), which is what tests replay.
 
 mod schema;
 
 use serde_json::{Map, Value, json};
 
 use crate::check::plan::{ExamplePlan, Plan};
-use crate::diag::Diagnostics;
+use crate::diag::{Diagnostics, Loc};
 use crate::spec::{Example, Sample, Spec};
-use schema::{Completeness, Validator};
+use schema::{Completeness, Mismatch, Validator};
 
 /// The operation extension that lists the examples.
 pub const EXTENSION: &str = "x-keel-examples";
 
-/// The status whose examples show a request that is not valid.
-const INVALID_REQUEST: u16 = 400;
+/// The statuses of requests that break the schemas: an example of one may
+/// send such a request.
+const INVALID_REQUEST: &[u16] = &[400, 422];
+
+/// An example whose request breaks the schemas on purpose: (endpoint id,
+/// example name).
+pub type Withheld = (String, String);
 
 fn operation<'d>(doc: &'d mut Value, route: &str, method: &str) -> Option<&'d mut Value> {
     doc.get_mut("paths")?
@@ -30,18 +38,22 @@ fn operation<'d>(doc: &'d mut Value, route: &str, method: &str) -> Option<&'d mu
         .get_mut(method.to_ascii_lowercase())
 }
 
-/// Puts the plan's examples into `doc`.
-pub fn emit(doc: &mut Value, plan: &Plan) {
+/// Puts the plan's examples into `doc`, the requests of `withheld` only in
+/// `x-keel-examples`.
+pub fn emit(doc: &mut Value, plan: &Plan, withheld: &[Withheld]) {
     let components = doc.get("components").cloned().unwrap_or(Value::Null);
-    let components = &components;
     let mut sequence = 0;
     for endpoint in plan.endpoints.iter().filter(|e| !e.examples.is_empty()) {
         let Some(op) = operation(doc, &endpoint.route(), endpoint.method.as_str()) else {
             continue;
         };
+        let mut listed = Vec::new();
         for example in &endpoint.examples {
             let shown = shown(example);
-            if example.status != INVALID_REQUEST {
+            let held = withheld
+                .iter()
+                .any(|(id, name)| *id == endpoint.id && *name == example.name);
+            if !held {
                 let groups = [
                     ("path", &example.path),
                     ("query", &example.query),
@@ -61,27 +73,27 @@ pub fn emit(doc: &mut Value, plan: &Plan) {
                     add(content, &example.name, with_value(&shown, body));
                 }
             }
-            if example.response.is_some() {
-                inline_response(op, components, example.status);
-            }
-            if let (Some(body), Some(content)) = (
-                &example.response,
-                op.pointer_mut(&format!("/responses/{}/content", example.status))
+            let mut response = None;
+            if let Some(body) = &example.response {
+                inline_response(op, &components, example.status);
+                let content = op
+                    .pointer_mut(&format!("/responses/{}/content", example.status))
                     .and_then(Value::as_object_mut)
-                    .and_then(|media| media.values_mut().next()),
-            ) {
-                add(content, &example.name, with_value(&shown, body));
+                    .and_then(|media| media.iter_mut().next());
+                if let Some((media, content)) = content {
+                    response = Some(format!(
+                        "#/responses/{}/content/{}/examples/{}",
+                        example.status,
+                        media.replace('~', "~0").replace('/', "~1"),
+                        example.name
+                    ));
+                    add(content, &example.name, with_value(&shown, body));
+                }
             }
+            sequence += 1;
+            listed.push(listing(example, sequence, response));
         }
         if let Some(members) = op.as_object_mut() {
-            let listed = endpoint
-                .examples
-                .iter()
-                .map(|example| {
-                    sequence += 1;
-                    listing(example, sequence)
-                })
-                .collect();
             members.insert(EXTENSION.to_owned(), Value::Array(listed));
         }
     }
@@ -121,11 +133,12 @@ fn with_value(shown: &Map<String, Value>, value: &Value) -> Value {
     Value::Object(out)
 }
 
-/// The example whole, as `x-keel-examples` lists it; `sequence` is its
-/// place among all the examples of the document, in the order the spec
-/// declares them, which is the order they are replayed in on fresh sample
-/// data.
-fn listing(example: &ExamplePlan, sequence: usize) -> Value {
+/// The example whole, as `x-keel-examples` lists it. `sequence` is its
+/// place among all the examples of the document (endpoint by endpoint, in
+/// the order the spec declares them), the order they are replayed in on
+/// fresh sample data; `response` points (from the operation) at its
+/// expected body.
+fn listing(example: &ExamplePlan, sequence: usize, response: Option<String>) -> Value {
     let mut out = Map::new();
     out.insert("name".into(), example.name.clone().into());
     out.insert("sequence".into(), sequence.into());
@@ -158,6 +171,9 @@ fn listing(example: &ExamplePlan, sequence: usize) -> Value {
         out.insert("body".into(), body.clone());
     }
     out.insert("status".into(), example.status.into());
+    if let Some(pointer) = response {
+        out.insert("response".into(), pointer.into());
+    }
     Value::Object(out)
 }
 
@@ -185,7 +201,7 @@ fn add(target: &mut Value, name: &str, example: Value) {
     let Some(members) = target.as_object_mut() else {
         return;
     };
-    let single = members.remove("example");
+    let single = members.shift_remove("example");
     let examples = members
         .entry("examples")
         .or_insert_with(|| Value::Object(Map::new()));
@@ -197,9 +213,13 @@ fn add(target: &mut Value, name: &str, example: Value) {
     }
 }
 
-/// Holds every example of `spec` to the schemas of `doc`.
-pub fn check(spec: &Spec, doc: &Value, d: &mut Diagnostics) {
+/// Holds every example of `spec` (and every field's and parameter's
+/// `example:`) to the schemas of `doc`; returns the examples whose
+/// requests break them on purpose.
+pub fn check(spec: &Spec, doc: &Value, d: &mut Diagnostics) -> Vec<Withheld> {
+    check_values(spec, doc, d);
     let validator = Validator { document: doc };
+    let mut withheld = Vec::new();
     for endpoint in &spec.endpoints {
         let Some(op) = doc
             .get("paths")
@@ -213,18 +233,51 @@ pub fn check(spec: &Spec, doc: &Value, d: &mut Diagnostics) {
                 "example `{}` of endpoint `{}`",
                 example.name.value, endpoint.id.value
             );
-            check_example(&validator, op, example, &what, d);
+            if check_example(&validator, op, example, &what, d) {
+                withheld.push((endpoint.id.value.clone(), example.name.value.clone()));
+            }
+        }
+    }
+    withheld
+}
+
+/// One thing wrong with an example.
+struct Fault {
+    loc: Loc,
+    message: String,
+    help: Option<String>,
+}
+
+impl Fault {
+    fn report(self, d: &mut Diagnostics) {
+        match self.help {
+            Some(help) => d.error_help(&self.loc, self.message, help),
+            None => d.error(&self.loc, self.message),
         }
     }
 }
 
+fn faults(mismatches: Vec<Mismatch>, place: &str, what: &str) -> impl Iterator<Item = Fault> {
+    mismatches.into_iter().map(move |m| Fault {
+        message: if m.pointer.is_empty() {
+            format!("{what}: {place} {}", m.message)
+        } else {
+            format!("{what}: `{}` of {place} {}", m.pointer, m.message)
+        },
+        loc: m.loc,
+        help: m.help,
+    })
+}
+
+/// Checks one example; whether its request breaks the schemas, as its
+/// status allows.
 fn check_example(
     validator: &Validator<'_>,
     op: &Value,
     example: &Example,
     what: &str,
     d: &mut Diagnostics,
-) {
+) -> bool {
     let status = example.status.value;
     let Some(response) = op
         .pointer(&format!("/responses/{status}"))
@@ -239,19 +292,46 @@ fn check_example(
             format!("{what} expects a {status}, which the operation does not document"),
             format!("its responses are {}", documented.join(", ")),
         );
-        return;
+        return false;
     };
-    let valid = status != INVALID_REQUEST;
-    let whole = |schema: &Value, sample: &Sample, place: &str, d: &mut Diagnostics| {
-        if valid {
-            report(
-                validator.check(schema, sample, Completeness::Whole),
-                place,
+    let request = request_faults(validator, op, example, what, d);
+    let breaks = !request.is_empty();
+    if breaks && !INVALID_REQUEST.contains(&status) {
+        request.into_iter().for_each(|f| f.report(d));
+    }
+    if let Some(expected) = &example.response {
+        match response
+            .get("content")
+            .and_then(Value::as_object)
+            .and_then(|media| media.values().next())
+            .and_then(|content| content.get("schema"))
+        {
+            Some(schema) => faults(
+                validator.check(schema, expected, Completeness::Part),
+                "the response",
                 what,
-                d,
-            );
+            )
+            .for_each(|f| f.report(d)),
+            None => d.error(
+                &expected.loc,
+                format!("{what}: a {status} of this operation has no body, so `response` cannot say what it holds"),
+            ),
         }
-    };
+    }
+    breaks
+}
+
+/// Every way the example's request breaks the operation's parameters and
+/// body. A path parameter left out is reported at once: without it there
+/// is no URL.
+fn request_faults(
+    validator: &Validator<'_>,
+    op: &Value,
+    example: &Example,
+    what: &str,
+    d: &mut Diagnostics,
+) -> Vec<Fault> {
+    let mut out = Vec::new();
     let params: Vec<&Value> = op["parameters"]
         .as_array()
         .map(|list| list.iter().collect())
@@ -264,36 +344,41 @@ fn check_example(
         let here: Vec<&&Value> = params.iter().filter(|p| p["in"] == place).collect();
         for (name, value) in given {
             match here.iter().find(|p| is_parameter(p, place, &name.value)) {
-                Some(param) => whole(
-                    &param["schema"],
-                    value,
+                Some(param) => out.extend(faults(
+                    validator.check(&param["schema"], value, Completeness::Whole),
                     &format!("{place} parameter `{}`", name.value),
-                    d,
-                ),
+                    what,
+                )),
                 None => {
                     let names: Vec<&str> = here.iter().filter_map(|p| p["name"].as_str()).collect();
-                    d.error_suggest(
-                        &name.loc,
-                        format!("{what}: `{key}` names `{}`, which is not a {place} parameter of the operation", name.value),
-                        &name.value,
-                        names,
-                    );
+                    out.push(Fault {
+                        loc: name.loc.clone(),
+                        message: format!("{what}: `{key}` names `{}`, which is not a {place} parameter of the operation", name.value),
+                        help: crate::names::did_you_mean(&name.value, names.iter().copied())
+                            .map(|m| format!("did you mean `{m}`?")),
+                    });
                 }
             }
         }
         for param in here.iter().filter(|p| p["required"] == true) {
             let name = param["name"].as_str().unwrap_or_default();
-            let given = given
+            if given
                 .iter()
-                .any(|(n, _)| is_parameter(param, place, &n.value));
-            if !given && (valid || place == "path") {
-                d.error_help(
-                    &example.loc,
-                    format!(
-                        "{what} lacks {place} parameter `{name}`, which the operation requires"
-                    ),
-                    format!("add it under `{key}`"),
-                );
+                .any(|(n, _)| is_parameter(param, place, &n.value))
+            {
+                continue;
+            }
+            let fault = Fault {
+                loc: example.loc.clone(),
+                message: format!(
+                    "{what} lacks {place} parameter `{name}`, which the operation requires"
+                ),
+                help: Some(format!("add it under `{key}`")),
+            };
+            if place == "path" {
+                fault.report(d);
+            } else {
+                out.push(fault);
             }
         }
     }
@@ -301,53 +386,73 @@ fn check_example(
         &example.body,
         op.pointer("/requestBody/content/application~1json/schema"),
     ) {
-        (Some(body), Some(schema)) => whole(schema, body, "the body", d),
+        (Some(body), Some(schema)) => out.extend(faults(
+            validator.check(schema, body, Completeness::Whole),
+            "the body",
+            what,
+        )),
         (Some(body), None) => d.error(
             &body.loc,
             format!("{what} sends a body, but the operation takes none"),
         ),
-        (None, Some(_))
-            if valid && op.pointer("/requestBody/required") == Some(&Value::Bool(true)) =>
-        {
-            d.error_help(
-                &example.loc,
-                format!("{what} sends no body, which the operation requires"),
-                "add `body:`, or expect `status: 400`",
-            );
+        (None, Some(_)) if op.pointer("/requestBody/required") == Some(&Value::Bool(true)) => {
+            out.push(Fault {
+                loc: example.loc.clone(),
+                message: format!("{what} sends no body, which the operation requires"),
+                help: Some("add `body:`, or expect `status: 400`".to_owned()),
+            });
         }
         (None, _) => {}
     }
-    if let Some(expected) = &example.response {
-        match response
-            .get("content")
-            .and_then(Value::as_object)
-            .and_then(|media| media.values().next())
-            .and_then(|content| content.get("schema"))
-        {
-            Some(schema) => report(
-                validator.check(schema, expected, Completeness::Part),
-                "the response",
-                what,
-                d,
-            ),
-            None => d.error(
-                &expected.loc,
-                format!("{what}: a {status} of this operation has no body, so `response` cannot say what it holds"),
-            ),
-        }
-    }
+    out
 }
 
-fn report(mismatches: Vec<schema::Mismatch>, place: &str, what: &str, d: &mut Diagnostics) {
-    for m in mismatches {
-        let message = if m.pointer.is_empty() {
-            format!("{what}: {place} {}", m.message)
-        } else {
-            format!("{what}: `{}` of {place} {}", m.pointer, m.message)
+/// Holds the `example:` of every field of a declared schema and of every
+/// parameter to its schema in `doc`.
+fn check_values(spec: &Spec, doc: &Value, d: &mut Diagnostics) {
+    let validator = Validator { document: doc };
+    let mut hold = |schema: Option<&Value>, sample: &Option<Sample>, what: String| {
+        if let (Some(schema), Some(sample)) = (schema, sample) {
+            faults(
+                validator.check(schema, sample, Completeness::Whole),
+                "its `example`",
+                &what,
+            )
+            .for_each(|f| f.report(d));
+        }
+    };
+    for schema in &spec.schemas {
+        let crate::spec::SchemaKind::Object(fields) = &schema.kind else {
+            continue;
         };
-        match m.help {
-            Some(help) => d.error_help(&m.loc, message, help),
-            None => d.error(&m.loc, message),
+        for field in fields {
+            let pointer = format!(
+                "/components/schemas/{}/properties/{}",
+                schema.name.value,
+                field.name.value.replace('~', "~0").replace('/', "~1")
+            );
+            let what = format!("field `{}.{}`", schema.name.value, field.name.value);
+            hold(doc.pointer(&pointer), &field.spec.example, what);
+        }
+    }
+    for endpoint in &spec.endpoints {
+        let op = doc
+            .get("paths")
+            .and_then(|p| p.get(&endpoint.path.value))
+            .and_then(|p| p.get(endpoint.method.as_str().to_ascii_lowercase()));
+        for param in &endpoint.params {
+            let schema = op
+                .and_then(|op| op["parameters"].as_array())
+                .and_then(|list| {
+                    list.iter()
+                        .find(|p| is_parameter(p, param.location.as_str(), &param.wire_name))
+                })
+                .map(|p| &p["schema"]);
+            let what = format!(
+                "parameter `{}` of endpoint `{}`",
+                param.name.value, endpoint.id.value
+            );
+            hold(schema, &param.spec.example, what);
         }
     }
 }

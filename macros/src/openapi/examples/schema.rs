@@ -14,7 +14,8 @@ use crate::spec::{Sample, SampleValue};
 pub enum Completeness {
     /// A request: what is sent must be whole.
     Whole,
-    /// An expected answer: the members that matter, but each one whole.
+    /// An expected answer: the members that matter, at any depth; each
+    /// value given must be right, and a list has all its items.
     Part,
 }
 
@@ -85,6 +86,33 @@ impl Validator<'_> {
         out: &mut Vec<Mismatch>,
     ) {
         let parts = self.parts(schema);
+        // `oneOf`/`anyOf` (a nullable `$ref` is `oneOf` it and `null`): the
+        // value must match a branch; if none, the closest one says why.
+        for part in &parts {
+            let branches = part
+                .get("oneOf")
+                .or_else(|| part.get("anyOf"))
+                .and_then(Value::as_array);
+            if let Some(branches) = branches {
+                let tries: Vec<Vec<Mismatch>> = branches
+                    .iter()
+                    .map(|branch| {
+                        let mut found = Vec::new();
+                        self.walk(branch, sample, whole, pointer, &mut found);
+                        found
+                    })
+                    .collect();
+                if !tries.iter().any(Vec::is_empty)
+                    && let Some(closest) = tries.into_iter().min_by_key(|t| {
+                        // A type mismatch at the value itself is the least close.
+                        (t.iter().any(|m| m.pointer == pointer), t.len())
+                    })
+                {
+                    out.extend(closest);
+                    return;
+                }
+            }
+        }
         let mut fail = |message: String, help: Option<String>| {
             out.push(Mismatch {
                 loc: sample.loc.clone(),
@@ -168,6 +196,12 @@ impl Validator<'_> {
                     None,
                 );
             }
+            if let Some(format) = part.get("format").and_then(Value::as_str)
+                && let Some(shape) = format_shape(format)
+                && !regex_lite::Regex::new(shape).is_ok_and(|re| re.is_match(s))
+            {
+                fail(format!("must be a `{format}`, found {}", shown(json)), None);
+            }
             if let Some(pattern) = part.get("pattern").and_then(Value::as_str)
                 && let Ok(re) = regex_lite::Regex::new(pattern)
                 && !re.is_match(s)
@@ -208,7 +242,16 @@ impl Validator<'_> {
             .filter_map(|p| p.get("additionalProperties"))
             .filter(|a| a.is_object())
             .collect();
-        let closed = extra.is_empty();
+        // Closed when a part says so, or when the parts list their members
+        // and none admits others: a member they do not list is then more
+        // likely a misspelling than a deliberate extra.
+        let open = parts
+            .iter()
+            .any(|p| p.get("additionalProperties") == Some(&Value::Bool(true)));
+        let forbidden = parts
+            .iter()
+            .any(|p| p.get("additionalProperties") == Some(&Value::Bool(false)));
+        let closed = extra.is_empty() && (forbidden || (!open && !declared.is_empty()));
         for (name, value) in members {
             let here = format!("{pointer}/{}", name.value);
             let schemas: Vec<&Value> = declared
@@ -257,11 +300,27 @@ impl Validator<'_> {
     }
 }
 
+/// The shape of a string of `format`, as a pattern: the server checks
+/// more (a real date, say), which the replay of the example then meets.
+fn format_shape(format: &str) -> Option<&'static str> {
+    Some(match format {
+        "date-time" => {
+            r"^[0-9]{4}-[0-9]{2}-[0-9]{2}[Tt ][0-9]{2}:[0-9]{2}:[0-9]{2}(\.[0-9]+)?([Zz]|[+-][0-9]{2}:[0-9]{2})$"
+        }
+        "date" => r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$",
+        "uuid" => r"^[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12}$",
+        "email" => r"^[^@\s]+@[^@\s.][^@\s]*\.[^@\s]*[^@\s.]$",
+        _ => return None,
+    })
+}
+
 fn admits(ty: &str, json: &Value) -> bool {
     match ty {
         "null" => json.is_null(),
         "boolean" => json.is_boolean(),
-        "integer" => json.is_i64() || json.is_u64(),
+        "integer" => {
+            json.is_i64() || json.is_u64() || json.as_f64().is_some_and(|f| f.fract() == 0.0)
+        }
         "number" => json.is_number(),
         "string" => json.is_string(),
         "array" => json.is_array(),
@@ -311,5 +370,100 @@ fn one_of(types: &[&str]) -> String {
         [one] => (*one).to_owned(),
         [rest @ .., last] => format!("{} or {last}", rest.join(", ")),
         [] => "nothing".to_owned(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::rc::Rc;
+
+    use serde_json::{Value, json};
+
+    use super::{Completeness, Validator};
+    use crate::diag::Loc;
+    use crate::spec::{Sample, SampleValue, Spanned};
+
+    fn sample(value: &Value) -> Sample {
+        let loc = Loc::file_start(&Rc::from("api.yaml"));
+        let value = match value {
+            Value::Array(items) => SampleValue::Array(items.iter().map(sample).collect()),
+            Value::Object(members) => SampleValue::Object(
+                members
+                    .iter()
+                    .map(|(k, v)| (Spanned::new(k.clone(), loc.clone()), sample(v)))
+                    .collect(),
+            ),
+            scalar => SampleValue::Scalar(scalar.clone()),
+        };
+        Sample { loc, value }
+    }
+
+    fn doc() -> Value {
+        json!({ "components": { "schemas": {
+            "Box": { "type": "object", "required": ["size"], "properties": { "size": { "type": "integer" } } },
+            "Item": { "type": "object", "properties": {
+                "box": { "oneOf": [ { "$ref": "#/components/schemas/Box" }, { "type": "null" } ] },
+                "made": { "type": "string", "format": "date-time" },
+                "id": { "type": "string", "format": "uuid" },
+                "any": {},
+            } },
+            "Open": { "type": "object", "properties": { "a": { "type": "integer" } }, "additionalProperties": true },
+        } } })
+    }
+
+    /// The messages of checking `value` against the component `schema`.
+    fn check(schema: &str, value: Value, whole: Completeness) -> Vec<String> {
+        let doc = doc();
+        let validator = Validator { document: &doc };
+        let schema = json!({ "$ref": format!("#/components/schemas/{schema}") });
+        validator
+            .check(&schema, &sample(&value), whole)
+            .into_iter()
+            .map(|m| format!("{} {}", m.pointer, m.message))
+            .collect()
+    }
+
+    #[test]
+    fn nullable_references_take_null_or_the_object() {
+        let part = Completeness::Part;
+        assert!(check("Item", json!({ "box": null }), part).is_empty());
+        assert!(check("Item", json!({ "box": { "size": 2.0 } }), part).is_empty());
+        assert_eq!(
+            check("Item", json!({ "box": { "sise": 2 } }), part),
+            ["/box/sise has no member `sise` in its schema"]
+        );
+        assert_eq!(
+            check("Item", json!({ "box": 5 }), part),
+            ["/box must be a mapping, found `5`"]
+        );
+        assert_eq!(
+            check("Item", json!({ "box": {} }), Completeness::Whole),
+            ["/box lacks member `size`, which its schema requires"]
+        );
+    }
+
+    #[test]
+    fn formats_and_open_schemas() {
+        let part = Completeness::Part;
+        assert!(
+            check(
+                "Item",
+                json!({ "made": "2026-01-01T00:00:00.5Z", "id": "0d5c7f6e-3b2a-4f5e-9c1d-2a7b8c9d0e1f", "any": [1, { "x": true }] }),
+                part
+            )
+            .is_empty()
+        );
+        assert_eq!(
+            check("Item", json!({ "made": "2026-01-01", "id": "12" }), part),
+            [
+                "/made must be a `date-time`, found `\"2026-01-01\"`",
+                "/id must be a `uuid`, found `\"12\"`"
+            ]
+        );
+        assert!(check("Open", json!({ "a": 1, "b": "extra" }), part).is_empty());
+        assert_eq!(
+            check("Open", json!({ "a": 1.5 }), part),
+            ["/a must be an integer, found `1.5`"]
+        );
     }
 }

@@ -110,8 +110,9 @@ pub struct ValueSpec {
     pub rules: Rules,
     /// Markdown description.
     pub description: Option<String>,
-    /// An example value, as JSON.
-    pub example: Option<serde_json::Value>,
+    /// An example value, where it is written (the build holds it to the
+    /// value's schema in the document).
+    pub example: Option<super::Sample>,
     /// The value used when the input is absent: the scalar as written, or
     /// `None` when a list or mapping was written (which no parameter takes).
     pub default: Option<Spanned<Option<Scalar>>>,

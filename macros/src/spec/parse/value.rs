@@ -289,7 +289,7 @@ fn parse_value_map(
         nullable: map.flag(src, "nullable", what, d),
         rules,
         description: map.opt_str(src, "description", what, d).map(|s| s.value),
-        example: map.get("example").map(yaml::to_json),
+        example: map.get("example").map(|node| yaml::sample(src, node)),
         default: map
             .get("default")
             .map(|n| Spanned::new(yaml::scalar(n), src.node_loc(n))),
