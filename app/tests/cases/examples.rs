@@ -4,11 +4,11 @@
 //! server serves (`x-keel-examples`, and each response's `examples`), so
 //! what readers of the document see is what is tested.
 
-use keel::auth::{Algorithm, now};
-use serde_json::{Map, Value, json};
+use keel::auth::Algorithm;
+use serde_json::Value;
 
 use crate::support::Server;
-use crate::support::tokens::bearer;
+use crate::support::tokens::{bearer, role_claims};
 
 /// One example, as the document lists it (`x-keel-examples`).
 struct Example {
@@ -96,11 +96,8 @@ fn authorization(caller: &Value) -> String {
         Some("backoffice") => Algorithm::Hs256,
         other => panic!("no development key for scheme {other:?}"),
     };
-    let mut claims: Map<String, Value> = caller["claims"].as_object().cloned().unwrap_or_default();
-    claims.insert("role".into(), caller["role"].clone());
-    claims.insert("aud".into(), json!("shop-api"));
-    claims.insert("iat".into(), json!(now()));
-    claims.insert("exp".into(), json!(now() + 600));
+    let mut claims = role_claims(caller["role"].as_str().expect("a role"));
+    claims.extend(caller["claims"].as_object().cloned().unwrap_or_default());
     bearer(alg, &claims)
 }
 

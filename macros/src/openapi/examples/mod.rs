@@ -32,10 +32,23 @@ const INVALID_REQUEST: &[u16] = &[400, 422];
 /// example name).
 pub type Withheld = (String, String);
 
-fn operation<'d>(doc: &'d mut Value, route: &str, method: &str) -> Option<&'d mut Value> {
+/// The operation at `route` and `method` (`GET`) in `doc`.
+fn operation<'d>(doc: &'d Value, route: &str, method: &str) -> Option<&'d Value> {
+    doc.get("paths")?
+        .get(route)?
+        .get(method.to_ascii_lowercase())
+}
+
+/// [`operation`], to change.
+fn operation_mut<'d>(doc: &'d mut Value, route: &str, method: &str) -> Option<&'d mut Value> {
     doc.get_mut("paths")?
         .get_mut(route)?
         .get_mut(method.to_ascii_lowercase())
+}
+
+/// `name` as one token of a JSON pointer.
+fn pointer_token(name: &str) -> String {
+    name.replace('~', "~0").replace('/', "~1")
 }
 
 /// Puts the plan's examples into `doc`, the requests of `withheld` only in
@@ -44,7 +57,7 @@ pub fn emit(doc: &mut Value, plan: &Plan, withheld: &[Withheld]) {
     let components = doc.get("components").cloned().unwrap_or(Value::Null);
     let mut sequence = 0;
     for endpoint in plan.endpoints.iter().filter(|e| !e.examples.is_empty()) {
-        let Some(op) = operation(doc, &endpoint.route(), endpoint.method.as_str()) else {
+        let Some(op) = operation_mut(doc, &endpoint.route(), endpoint.method.as_str()) else {
             continue;
         };
         let mut listed = Vec::new();
@@ -84,7 +97,7 @@ pub fn emit(doc: &mut Value, plan: &Plan, withheld: &[Withheld]) {
                     response = Some(format!(
                         "#/responses/{}/content/{}/examples/{}",
                         example.status,
-                        media.replace('~', "~0").replace('/', "~1"),
+                        pointer_token(media),
                         example.name
                     ));
                     add(content, &example.name, with_value(&shown, body));
@@ -217,15 +230,11 @@ fn add(target: &mut Value, name: &str, example: Value) {
 /// `example:`) to the schemas of `doc`; returns the examples whose
 /// requests break them on purpose.
 pub fn check(spec: &Spec, doc: &Value, d: &mut Diagnostics) -> Vec<Withheld> {
-    check_values(spec, doc, d);
     let validator = Validator { document: doc };
+    check_values(&validator, spec, d);
     let mut withheld = Vec::new();
     for endpoint in &spec.endpoints {
-        let Some(op) = doc
-            .get("paths")
-            .and_then(|p| p.get(&endpoint.path.value))
-            .and_then(|p| p.get(endpoint.method.as_str().to_ascii_lowercase()))
-        else {
+        let Some(op) = operation(doc, &endpoint.path.value, endpoint.method.as_str()) else {
             continue;
         };
         for example in &endpoint.examples {
@@ -408,9 +417,9 @@ fn request_faults(
 }
 
 /// Holds the `example:` of every field of a declared schema and of every
-/// parameter to its schema in `doc`.
-fn check_values(spec: &Spec, doc: &Value, d: &mut Diagnostics) {
-    let validator = Validator { document: doc };
+/// parameter to its schema in the validator's document.
+fn check_values(validator: &Validator<'_>, spec: &Spec, d: &mut Diagnostics) {
+    let doc = validator.document;
     let mut hold = |schema: Option<&Value>, sample: &Option<Sample>, what: String| {
         if let (Some(schema), Some(sample)) = (schema, sample) {
             faults(
@@ -429,17 +438,14 @@ fn check_values(spec: &Spec, doc: &Value, d: &mut Diagnostics) {
             let pointer = format!(
                 "/components/schemas/{}/properties/{}",
                 schema.name.value,
-                field.name.value.replace('~', "~0").replace('/', "~1")
+                pointer_token(&field.name.value)
             );
             let what = format!("field `{}.{}`", schema.name.value, field.name.value);
             hold(doc.pointer(&pointer), &field.spec.example, what);
         }
     }
     for endpoint in &spec.endpoints {
-        let op = doc
-            .get("paths")
-            .and_then(|p| p.get(&endpoint.path.value))
-            .and_then(|p| p.get(endpoint.method.as_str().to_ascii_lowercase()));
+        let op = operation(doc, &endpoint.path.value, endpoint.method.as_str());
         for param in &endpoint.params {
             let schema = op
                 .and_then(|op| op["parameters"].as_array())
